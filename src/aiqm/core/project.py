@@ -55,6 +55,9 @@ class Settings(Definition):
     timeout: float = Field(default=600.0, gt=0, description="seconds per test")
     memory_limit_mb: int = Field(default=4096, gt=0, description="resident memory per test")
     cache: bool = True
+    plugins: tuple[str, ...] = Field(
+        default=(), description="extra plugin modules to load, e.g. mycompany.aits"
+    )
 
 
 class ProjectFile(Definition):

@@ -32,8 +32,18 @@ def build_plugin_manager(
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
+    errors: list[tuple[str, str]] = []
     if entry_points:
-        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+        from importlib.metadata import entry_points as _eps
+
+        for ep in _eps(group=ENTRY_POINT_GROUP):
+            if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
+                continue
+            try:
+                pm.register(ep.load(), name=ep.name)
+            except Exception as exc:  # a broken plugin must not take the others down
+                errors.append((ep.name, f"{type(exc).__name__}: {exc}"))
+    pm.aiqm_load_errors = errors  # type: ignore[attr-defined]
     for plugin in extra_plugins:
         if isinstance(plugin, str):
             try:
@@ -54,7 +64,9 @@ def build_plugin_manager(
 class AITRegistry:
     """All AITs the registered plugins provide, looked up by reference."""
 
-    def __init__(self, aits: Iterable[AIT]) -> None:
+    def __init__(self, aits: Iterable[AIT], errors: Sequence[tuple[str, str]] = ()) -> None:
+        #: (plugin name, error) for plugins that failed to load or register
+        self.errors = list(errors)
         self._by_id: dict[str, list[AIT]] = {}
         for a in aits:
             if not isinstance(a, AIT):
@@ -95,9 +107,11 @@ class AITRegistry:
         versions = self._by_id.get(ait_id)
         if not versions:
             installed = ", ".join(sorted(self._by_id)) or "none"
+            broken = "".join(f"; plugin {n!r} failed to load ({e})" for n, e in self.errors)
             raise UnknownAITError(
                 f"no AIT {ait_id!r} is installed (installed: {installed}); check the 'ait' field "
                 "or install the package that provides it (`aiqm ait list` shows what is installed)"
+                + broken
             )
         matching = [a for a in versions if version_matches(a.manifest.version, spec)]
         if not matching:
@@ -113,7 +127,13 @@ def load_registry(
 ) -> AITRegistry:
     """Build a plugin manager and collect every AIT its plugins register."""
     pm = build_plugin_manager(extra_plugins, entry_points=entry_points)
+    errors: list[tuple[str, str]] = list(getattr(pm, "aiqm_load_errors", []))
     aits: list[AIT] = []
-    for batch in pm.hook.aiqm_register_aits():
+    for impl in pm.hook.aiqm_register_aits.get_hookimpls():
+        try:
+            batch = impl.function()
+        except Exception as exc:  # report the plugin, keep the others
+            errors.append((impl.plugin_name, f"{type(exc).__name__}: {exc}"))
+            continue
         aits.extend(batch or [])
-    return AITRegistry(aits)
+    return AITRegistry(aits, errors)

@@ -125,10 +125,9 @@ def _measure(m: MeasureValue, manifest: AITManifest | None) -> ReportMeasure:
 def _resource(r: ResourceRef, manifest: AITManifest | None) -> ReportResource:
     description = ""
     if manifest is not None:
-        for spec in (*manifest.resources, *manifest.downloads):
-            if spec.name == r.name:
-                description = spec.description
-                break
+        described = {d.name: d.description for d in manifest.downloads}
+        described.update({s.name: s.description for s in manifest.resources})
+        description = described.get(r.name, "")
     return ReportResource(**r.model_dump(), description=description)
 
 

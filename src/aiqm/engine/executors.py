@@ -1,0 +1,261 @@
+"""Executors: run task specs and yield their outputs as each finishes.
+
+``inline`` runs tasks one after another in this process (for debugging: no
+isolation, no limits). ``process`` (the default) runs each task in its own
+worker process forked from a preloaded forkserver, at most ``workers`` at a
+time, and enforces a time limit and a resident-memory limit per task. A worker
+that raises, hangs, exits the interpreter or grows past its memory limit
+becomes that task's failure with a reason; the other tasks are unaffected.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+from aiqm.engine.task import TaskOutput, TaskSpec, read_json
+
+__all__ = [
+    "EXECUTORS",
+    "Executor",
+    "InlineExecutor",
+    "ProcessExecutor",
+    "TaskEvent",
+    "make_executor",
+]
+
+
+@dataclass(frozen=True)
+class TaskEvent:
+    """A progress event: a task started, progressed or finished."""
+
+    kind: Literal["started", "progress", "finished"]
+    td_name: str
+    done: float = 0.0
+    total: float = 0.0
+    status: str = ""
+
+
+EventSink = Callable[[TaskEvent], None]
+
+
+class Executor(Protocol):
+    """Runs task specs; yields each task's output as soon as it is known."""
+
+    name: str
+
+    def run(self, specs: Sequence[TaskSpec], on_event: EventSink | None = None) -> Iterator[TaskOutput]:
+        """Run the specs (in any order) and yield one output per spec."""
+        ...
+
+
+def _failed(spec: TaskSpec, started: datetime, error: str) -> TaskOutput:
+    return TaskOutput(
+        td_name=spec.td_name, status="failed", error=error,
+        started_at=started, finished_at=datetime.now(UTC),
+    )
+
+
+class InlineExecutor:
+    """Run tasks sequentially in this process (no isolation or limits)."""
+
+    name = "inline"
+
+    def __init__(self, registry: Any = None) -> None:
+        self._registry = registry
+
+    def run(self, specs: Sequence[TaskSpec], on_event: EventSink | None = None) -> Iterator[TaskOutput]:
+        from aiqm.engine.worker import run_task
+        from aiqm.plugins.manager import load_registry
+
+        emit = on_event or (lambda e: None)
+        registry = self._registry
+        for spec in specs:
+            if registry is None:
+                registry = load_registry(spec.plugins, entry_points=spec.entry_points)
+            emit(TaskEvent("started", spec.td_name))
+            out = run_task(spec, registry=registry)
+            emit(TaskEvent("finished", spec.td_name, status=out.status))
+            yield out
+
+
+def _child_main(spec_path: str, log_path: str) -> None:
+    """Entry point of a worker process."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    # AIT prints go to the task log, not to the user's terminal
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    sys.stdout = open(1, "w", encoding="utf-8", closefd=False, buffering=1)  # noqa: SIM115
+    sys.stderr = open(2, "w", encoding="utf-8", closefd=False, buffering=1)  # noqa: SIM115
+    from aiqm.engine.worker import run_task_file
+
+    run_task_file(spec_path)
+
+
+def _mp_context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["aiqm.engine._preload"])
+        return ctx
+    return multiprocessing.get_context("spawn")  # pragma: no cover - non-POSIX
+
+
+def _rss_bytes(pid: int) -> int:
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        total = proc.memory_info().rss
+        for child in proc.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:
+                pass
+        return int(total)
+    except psutil.Error:
+        return 0
+
+
+@dataclass
+class _Running:
+    spec: TaskSpec
+    proc: Any
+    started: datetime
+    t0: float
+    progress_mtime: float = 0.0
+    peak_rss: int = 0
+
+
+class ProcessExecutor:
+    """Run each task in its own worker process with time and memory limits.
+
+    Parameters
+    ----------
+    workers : int, default=0
+        Tasks run at once; 0 means the number of CPUs.
+    poll_interval : float, default=0.05
+        Seconds between checks of time, memory and progress.
+    """
+
+    name = "process"
+
+    def __init__(self, workers: int = 0, poll_interval: float = 0.05) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self.poll_interval = poll_interval
+
+    def run(self, specs: Sequence[TaskSpec], on_event: EventSink | None = None) -> Iterator[TaskOutput]:
+        emit = on_event or (lambda e: None)
+        ctx = _mp_context()
+        pending = list(specs)
+        running: dict[int, _Running] = {}
+        try:
+            while pending or running:
+                while pending and len(running) < self.workers:
+                    spec = pending.pop(0)
+                    spec.write()
+                    spec.output_path.unlink(missing_ok=True)
+                    proc = ctx.Process(
+                        target=_child_main, args=(str(spec.spec_path), str(spec.log_path)),
+                        name=f"aiqm-{spec.td_name}", daemon=True,
+                    )
+                    proc.start()
+                    running[proc.sentinel] = _Running(spec, proc, datetime.now(UTC), time.monotonic())
+                    emit(TaskEvent("started", spec.td_name))
+                multiprocessing.connection.wait(list(running), timeout=self.poll_interval)
+                for key, r in list(running.items()):
+                    out = self._check(r, emit)
+                    if out is not None:
+                        del running[key]
+                        emit(TaskEvent("finished", r.spec.td_name, status=out.status))
+                        yield out
+        finally:
+            for r in running.values():  # interrupted: leave no orphans behind
+                if r.proc.is_alive():
+                    r.proc.kill()
+                r.proc.join(timeout=5)
+
+    def _check(self, r: _Running, emit: EventSink) -> TaskOutput | None:
+        spec = r.spec
+        if not r.proc.is_alive():
+            r.proc.join()
+            if spec.output_path.exists():
+                return TaskOutput.model_validate(read_json(spec.output_path))
+            code = r.proc.exitcode
+            if code is not None and code < 0:
+                try:
+                    sig = signal.Signals(-code).name
+                except ValueError:
+                    sig = str(-code)
+                why = f"the worker process was killed by signal {sig}"
+            else:
+                why = (
+                    f"the worker process exited with code {code} without a result "
+                    "(the AIT ended the interpreter, e.g. with os._exit, or crashed)"
+                )
+            return _failed(spec, r.started, why)
+        elapsed = time.monotonic() - r.t0
+        if elapsed > spec.timeout:
+            self._kill(r)
+            return _failed(
+                spec, r.started,
+                f"the AIT exceeded its time limit of {spec.timeout:g} s and was stopped; raise "
+                "'timeout' on the test or in settings if it needs longer",
+            )
+        rss = _rss_bytes(r.proc.pid)
+        r.peak_rss = max(r.peak_rss, rss)
+        limit = spec.memory_limit_mb * 1024 * 1024
+        if rss > limit:
+            self._kill(r)
+            return _failed(
+                spec, r.started,
+                f"the AIT exceeded its memory limit of {spec.memory_limit_mb} MB (resident memory "
+                f"reached {rss / 2**20:.0f} MB) and was stopped; raise 'memory_limit_mb' on the "
+                "test or in settings, or use less data",
+            )
+        try:
+            mtime = spec.progress_path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+        if mtime != r.progress_mtime:
+            r.progress_mtime = mtime
+            try:
+                p = read_json(spec.progress_path)
+                emit(TaskEvent("progress", spec.td_name, done=p["done"], total=p["total"]))
+            except (ValueError, KeyError, OSError):
+                pass
+        return None
+
+    @staticmethod
+    def _kill(r: _Running) -> None:
+        import psutil
+
+        try:
+            for child in psutil.Process(r.proc.pid).children(recursive=True):
+                child.kill()
+        except psutil.Error:
+            pass
+        r.proc.kill()
+        r.proc.join(timeout=10)
+
+
+EXECUTORS = ("process", "inline")
+
+
+def make_executor(name: str, *, workers: int = 0, registry: Any = None) -> Executor:
+    """Build an executor by name (``process`` or ``inline``)."""
+    if name == "process":
+        return ProcessExecutor(workers=workers)
+    if name == "inline":
+        return InlineExecutor(registry=registry)
+    raise ValueError(f"unknown executor {name!r}; use one of {', '.join(EXECUTORS)}")
