@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -46,10 +45,16 @@ class Store:
     def get(self, digest: str) -> bytes | None:
         return self.blobs.get(digest)
 
-    def ref(self, name: str, kind: str, media_type: str, data: bytes, filename: str = "") -> ResourceRef:
+    def ref(
+        self, name: str, kind: str, media_type: str, data: bytes, filename: str = ""
+    ) -> ResourceRef:
         return ResourceRef(
-            name=name, kind=kind, media_type=media_type, digest=self.put(data),  # type: ignore[arg-type]
-            size=len(data), filename=filename,
+            name=name,
+            kind=kind,
+            media_type=media_type,
+            digest=self.put(data),  # type: ignore[arg-type]
+            size=len(data),
+            filename=filename,
         )
 
 
@@ -93,12 +98,24 @@ def make_manifests() -> dict[str, AITManifest]:
         description="Accuracy, recall and friends of a classifier on a labelled dataset.",
         characteristics=("C-1", "AIPL"),
         measures=(
-            {"name": "accuracy", "description": "Fraction of correct predictions",
-             "min": 0, "max": 1, "direction": "higher"},
-            {"name": "f1_score", "description": "Harmonic mean of precision and recall",
-             "direction": "higher"},
-            {"name": "per_class_recall", "structure": "sequence", "direction": "higher",
-             "description": "Recall of each class"},
+            {
+                "name": "accuracy",
+                "description": "Fraction of correct predictions",
+                "min": 0,
+                "max": 1,
+                "direction": "higher",
+            },
+            {
+                "name": "f1_score",
+                "description": "Harmonic mean of precision and recall",
+                "direction": "higher",
+            },
+            {
+                "name": "per_class_recall",
+                "structure": "sequence",
+                "direction": "higher",
+                "description": "Recall of each class",
+            },
             {"name": "latency", "unit": "ms", "direction": "lower"},
         ),
         resources=(
@@ -137,18 +154,36 @@ class Scenario:
             "manifests": self.manifests,
             "guideline": self.guideline,
             "component": {
-                "name": "loan-approval", "task": "binary_classification",
-                "guideline": "aist-mlqm@3", "levels": {"AISL": "1", "AIFL": 1},
+                "name": "loan-approval",
+                "task": "binary_classification",
+                "guideline": "aist-mlqm@3",
+                "levels": {"AISL": "1", "AIFL": 1},
                 "description": "Approves consumer loans",
             },
             "inventories": [
-                {"name": "test_data", "kind": "dataset", "path": "data/test.csv", "format": "csv",
-                 "digest": DATA_DIGEST, "size_bytes": 2048, "target": "approved"},
-                {"name": "model", "kind": "model", "path": "model.skops", "format": "skops",
-                 "digest": MODEL_DIGEST, "size_bytes": 10_000},
+                {
+                    "name": "test_data",
+                    "kind": "dataset",
+                    "path": "data/test.csv",
+                    "format": "csv",
+                    "digest": DATA_DIGEST,
+                    "size_bytes": 2048,
+                    "target": "approved",
+                },
+                {
+                    "name": "model",
+                    "kind": "model",
+                    "path": "model.skops",
+                    "format": "skops",
+                    "digest": MODEL_DIGEST,
+                    "size_bytes": 10_000,
+                },
             ],
-            "environment": {"python": "3.11.7", "platform": "linux",
-                            "packages": {"numpy": "1.26.4", "aiqm": "0.1.0"}},
+            "environment": {
+                "python": "3.11.7",
+                "platform": "linux",
+                "packages": {"numpy": "1.26.4", "aiqm": "0.1.0"},
+            },
             "generator_version": "0.1.0",
             "generated_at": T0 + timedelta(minutes=5),
         }
@@ -159,8 +194,10 @@ class Scenario:
 def make_scenario() -> Scenario:
     store = Store()
     svg, png = svg_figure(), png_figure()
-    table = {"columns": ["row", "label", "score"],
-             "rows": [[f"row-{i:03d}", i % 2, i / TABLE_ROWS] for i in range(TABLE_ROWS)]}
+    table = {
+        "columns": ["row", "label", "score"],
+        "rows": [[f"row-{i:03d}", i % 2, i / TABLE_ROWS] for i in range(TABLE_ROWS)],
+    }
     text = ("x" * 99 + "\n").encode() * (TEXT_BYTES // 100)
     inputs = [
         InputRef(slot="dataset", inventory="test_data", kind="dataset", digest=DATA_DIGEST),
@@ -180,15 +217,23 @@ def make_scenario() -> Scenario:
             MeasureValue(name="per_class_recall", value=[0.9, 0.92, 0.88]),
             MeasureValue(name="latency", value=12),
         ],
-        criteria=[CriterionOutcome(measure="accuracy", description="accuracy >= 0.8",
-                                   actual=0.91234, passed=True)],
+        criteria=[
+            CriterionOutcome(
+                measure="accuracy", description="accuracy >= 0.8", actual=0.91234, passed=True
+            )
+        ],
         resources=[
             store.ref("confusion_matrix", "figure", "image/svg+xml", svg, "confusion.svg"),
             store.ref("bar_chart", "figure", "image/png", png, "bar.png"),
             store.ref("per_row", "table", "application/json", json.dumps(table).encode()),
             store.ref("notes", "text", "text/plain; charset=utf-8", text),
-            ResourceRef(name="lost_figure", kind="figure", media_type="image/svg+xml",
-                        digest="sha256:" + "f" * 64, size=100),
+            ResourceRef(
+                name="lost_figure",
+                kind="figure",
+                media_type="image/svg+xml",
+                digest="sha256:" + "f" * 64,
+                size=100,
+            ),
             store.ref("predictions", "download", "text/csv", b"id,pred\n1,0\n", "predictions.csv"),
         ],
         log=store.ref("log", "log", "text/plain", b"started\nfinished\n"),
@@ -209,10 +254,19 @@ def make_scenario() -> Scenario:
             MeasureValue(name="f1_score", undefined_reason="no positive samples in the dataset"),
         ],
         criteria=[
-            CriterionOutcome(measure="accuracy", description="accuracy >= 0.8", actual=0.61,
-                             passed=False, reason="0.61 < 0.8"),
-            CriterionOutcome(measure="f1_score", description="f1_score >= 0.5", passed=False,
-                             reason="measure is undefined: no positive samples in the dataset"),
+            CriterionOutcome(
+                measure="accuracy",
+                description="accuracy >= 0.8",
+                actual=0.61,
+                passed=False,
+                reason="0.61 < 0.8",
+            ),
+            CriterionOutcome(
+                measure="f1_score",
+                description="f1_score >= 0.5",
+                passed=False,
+                reason="measure is undefined: no positive samples in the dataset",
+            ),
         ],
         duration_s=1.5,
     )
@@ -240,8 +294,11 @@ def make_scenario() -> Scenario:
         ait_version="1.2.0",
         status=Status.OK,
         measures=[MeasureValue(name="drift_share", value=0.05)],
-        criteria=[CriterionOutcome(measure="drift_share", description="drift_share <= 0.3",
-                                   actual=0.05, passed=True)],
+        criteria=[
+            CriterionOutcome(
+                measure="drift_share", description="drift_share <= 0.3", actual=0.05, passed=True
+            )
+        ],
     )
     run = RunRecord(
         id="run-20240501-0001",
@@ -251,5 +308,12 @@ def make_scenario() -> Scenario:
         created_at=T0,
         finished_at=T0 + timedelta(seconds=42),
     )
-    return Scenario(run, [ok, ng, err, na, xss], make_manifests(),
-                    load_guideline("aist-mlqm@3"), store, svg, png)
+    return Scenario(
+        run,
+        [ok, ng, err, na, xss],
+        make_manifests(),
+        load_guideline("aist-mlqm@3"),
+        store,
+        svg,
+        png,
+    )

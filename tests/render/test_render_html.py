@@ -71,7 +71,9 @@ def test_page_has_every_test_and_the_header(page: str, report: Report) -> None:
 
 
 def test_test_names_are_escaped(page: str) -> None:
-    assert html.escape(XSS_NAME) in page or "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+    assert (
+        html.escape(XSS_NAME) in page or "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+    )
     assert "<script" not in page.lower()
     assert "script" not in {tag for tag, _ in _parse(page).tags}
 
@@ -174,8 +176,14 @@ def test_characteristic_sections_in_guideline_order(page: str) -> None:
 def test_bad_table_shows_a_note(scenario: Scenario) -> None:
     store = scenario.store
     bad = store.ref("per_row", "table", "application/json", json.dumps([1, 2]).encode())
-    res = TDResult(td_name="bad table", characteristic="C-1", ait_id="x_ait", ait_version="1.0.0",
-                   status=Status.OK, resources=[bad])
+    res = TDResult(
+        td_name="bad table",
+        characteristic="C-1",
+        ait_id="x_ait",
+        ait_version="1.0.0",
+        status=Status.OK,
+        resources=[bad],
+    )
     page = render_html(scenario.build(results=[res]), store.get)
     assert "table could not be read" in page
 
@@ -191,16 +199,27 @@ def test_thirty_test_report_is_small(scenario: Scenario) -> None:
     results = []
     for i in range(30):
         svg = svg_figure(i)
-        results.append(TDResult(
-            td_name=f"test {i:02d}", characteristic=("C-1", "B-3", "AIPL")[i % 3],
-            ait_id="classification_performance", ait_version="1.0.0",
-            status=Status.OK if i % 4 else Status.NG,
-            measures=[MeasureValue(name="accuracy", value=0.8 + i / 1000)],
-            criteria=[CriterionOutcome(measure="accuracy", description="accuracy >= 0.81",
-                                       actual=0.8 + i / 1000, passed=bool(i % 4))],
-            resources=[store.ref("confusion_matrix", "figure", "image/svg+xml", svg)],
-            started_at=T0 + timedelta(seconds=i), duration_s=1.0,
-        ))
+        results.append(
+            TDResult(
+                td_name=f"test {i:02d}",
+                characteristic=("C-1", "B-3", "AIPL")[i % 3],
+                ait_id="classification_performance",
+                ait_version="1.0.0",
+                status=Status.OK if i % 4 else Status.NG,
+                measures=[MeasureValue(name="accuracy", value=0.8 + i / 1000)],
+                criteria=[
+                    CriterionOutcome(
+                        measure="accuracy",
+                        description="accuracy >= 0.81",
+                        actual=0.8 + i / 1000,
+                        passed=bool(i % 4),
+                    )
+                ],
+                resources=[store.ref("confusion_matrix", "figure", "image/svg+xml", svg)],
+                started_at=T0 + timedelta(seconds=i),
+                duration_s=1.0,
+            )
+        )
     page = render_html(scenario.build(results=results), store.get)
     size = len(page.encode("utf-8"))
     assert size < 5_000_000, size
@@ -214,3 +233,35 @@ def test_thirty_test_report_is_small(scenario: Scenario) -> None:
 )
 def test_fmt_value(value: object, text: str) -> None:
     assert fmt_value(value) == text
+
+
+def test_language_sets_lang_and_characteristic_names(report: Report, artifact: Artifact) -> None:
+    page = render_html(report, artifact, lang="ja")
+    assert '<html lang="ja">' in page
+    assert "AIパフォーマンス" in page  # characteristic name from the guideline's ja text
+    assert "Summary" in page  # no ja catalogue yet: UI strings fall back to English
+
+
+def test_every_template_key_is_in_the_catalogue() -> None:
+    from importlib import resources
+
+    from aiqm.render.i18n import LANGUAGES, t
+
+    keys: set[str] = set()
+    for entry in resources.files("aiqm.render").joinpath("templates").iterdir():
+        keys |= set(re.findall(r"""\bt\(\s*["']([a-z_]+)["']\s*[,)]""", entry.read_text("utf-8")))
+    assert {"summary", "verdict", "more_rows", "error"} <= keys
+    for lang in LANGUAGES:
+        for key in keys:
+            assert t(
+                key,
+                lang,
+                n=1,
+                run="r",
+                size="1 B",
+                error="e",
+                media_type="x",
+                name="aiqm",
+                version="1",
+                schema="1.0",
+            )

@@ -94,11 +94,12 @@ def make_result(
                     name="per_class", kind="table", media_type="text/csv", digest=DIGEST_B, size=99
                 ),
             ],
-            log=ResourceRef(name="log", kind="log", media_type="text/plain", digest=DIGEST_B, size=7),
+            log=ResourceRef(
+                name="log", kind="log", media_type="text/plain", digest=DIGEST_B, size=7
+            ),
             started_at=T0,
             finished_at=T0 + timedelta(seconds=2.5),
             duration_s=2.5,
         )
     fields.update(kw)
     return TDResult(**fields)
-

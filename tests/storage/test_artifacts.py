@@ -97,9 +97,7 @@ def test_put_file_reads_in_bounded_chunks(
     assert all(0 < n <= CHUNK_SIZE for n in sizes)
 
 
-def test_put_file_and_put_bytes_agree_and_dedupe(
-    artifacts: ArtifactStore, tmp_path: Path
-) -> None:
+def test_put_file_and_put_bytes_agree_and_dedupe(artifacts: ArtifactStore, tmp_path: Path) -> None:
     source = tmp_path / "figure.svg"
     source.write_bytes(b"<svg/>")
     first = artifacts.put_bytes(b"<svg/>")

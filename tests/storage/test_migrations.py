@@ -32,11 +32,17 @@ def test_migrations_create_every_table_and_constraint(db_path: Path) -> None:
         insp = inspect(engine)
         assert set(insp.get_table_names()) == TABLES
         assert {c["name"] for c in insp.get_columns("td_results")} >= {
-            "run_id", "td_name", "td_index", "cache_key", "cached_from", "payload", "duration_s",
+            "run_id",
+            "td_name",
+            "td_index",
+            "cache_key",
+            "cached_from",
+            "payload",
+            "duration_s",
         }
-        assert {
-            tuple(u["column_names"]) for u in insp.get_unique_constraints("td_results")
-        } == {("run_id", "td_name")}
+        assert {tuple(u["column_names"]) for u in insp.get_unique_constraints("td_results")} == {
+            ("run_id", "td_name")
+        }
         assert ["cache_key"] in [i["column_names"] for i in insp.get_indexes("td_results")]
         (fk,) = insp.get_foreign_keys("td_results")
         assert fk["referred_table"] == "runs"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -177,36 +178,23 @@ def read_batches(path: Path, format: str = "auto") -> pa.RecordBatchReader:
     return pa.RecordBatchReader.from_batches(schema, batches())
 
 
-class _translate_errors:
+@contextlib.contextmanager
+def _translate_errors(path: Path, fmt: str) -> Iterator[None]:
     """Turn parser errors into :class:`DataError` naming the file."""
+    import pyarrow as pa
 
-    def __init__(self, path: Path, fmt: str) -> None:
-        self.path = path
-        self.fmt = fmt
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
-    ) -> bool:
-        if exc is None or isinstance(exc, (DataError, InventoryError)):
-            return False
-        import pyarrow as pa
-
-        if isinstance(exc, FileNotFoundError):
-            raise InventoryError(
-                f"{self.path} does not exist; check the path in aiqm.yaml"
-            ) from exc
-        if isinstance(exc, (pa.ArrowException, OSError, UnicodeDecodeError)):
-            message = str(exc).strip() or type(exc).__name__
-            if self.fmt in ("csv", "tsv") and "utf8" in message.lower().replace("-", ""):
-                raise _not_utf8(self.path, _first_invalid_utf8(self.path)) from exc
-            raise DataError(
-                f"cannot read {self.path} as {self.fmt}: {message}; check that the file "
-                f"is a valid {self.fmt} file (or set `format` to its real format)"
-            ) from exc
-        return False
+    try:
+        yield
+    except FileNotFoundError as e:
+        raise InventoryError(f"{path} does not exist; check the path in aiqm.yaml") from e
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as e:
+        message = str(e).strip() or type(e).__name__
+        if fmt in ("csv", "tsv") and "utf8" in message.lower().replace("-", ""):
+            raise _not_utf8(path, _first_invalid_utf8(path)) from e
+        raise DataError(
+            f"cannot read {path} as {fmt}: {message}; check that the file is a valid "
+            f"{fmt} file (or set `format` to its real format)"
+        ) from e
 
 
 def _read_csv(path: Path, fmt: str) -> pa.Table:

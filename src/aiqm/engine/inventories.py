@@ -15,7 +15,7 @@ from aiqm.core.inventory import (
     PredictionsInventory,
 )
 from aiqm.core.project import ProjectFile
-from aiqm.exceptions import DataError, DigestMismatchError, InventoryError
+from aiqm.exceptions import DataError, DigestMismatchError, InventoryError, UntrustedModelError
 
 __all__ = ["ResolvedInventory", "check_digests", "resolve_inventories"]
 
@@ -99,6 +99,7 @@ def _model(name: str, inv: ModelInventory, root: Path) -> ResolvedInventory:
                 f"inventory {name!r}: cannot tell the model format of {inv.path!r} from its suffix; "
                 "set 'format' to skops, onnx, joblib or pickle"
             )
+    _check_trust(name, inv, path, fmt)
     digest = sha256_path(path)
     spec = {
         "kind": "model", "inventory": name, "path": str(path), "format": fmt,
@@ -106,6 +107,32 @@ def _model(name: str, inv: ModelInventory, root: Path) -> ResolvedInventory:
     }
     return ResolvedInventory(name, "model", digest, inv.path, fmt, _size(path), spec,
                              {"trusted": inv.trusted})
+
+
+def _check_trust(name: str, inv: ModelInventory, path: Path, fmt: str) -> None:
+    """Refuse, before anything runs, a model whose loading would execute untrusted code."""
+    if fmt in ("joblib", "pickle") and not inv.trusted:
+        raise UntrustedModelError(
+            f"inventory {name!r} ({inv.path}) is a {fmt} file; loading it runs arbitrary code "
+            "stored in the file. Save the model with skops or export it to ONNX instead, or set "
+            f"'trusted: true' on inventory {name!r} if the file comes from a source you trust."
+        )
+    if fmt == "skops":
+        import skops.io as sio
+
+        try:
+            untrusted = sio.get_untrusted_types(file=path)
+        except Exception as exc:
+            raise InventoryError(
+                f"inventory {name!r}: {inv.path} is not a readable skops file ({exc})"
+            ) from None
+        unknown = sorted(set(untrusted) - set(inv.trusted_types))
+        if unknown and not inv.trusted:
+            raise UntrustedModelError(
+                f"inventory {name!r} ({inv.path}) contains types skops does not trust by default: "
+                f"{', '.join(unknown)}. Review them; if you accept them, list them under "
+                f"'trusted_types' of inventory {name!r}."
+            )
 
 
 def _predictions(name: str, inv: PredictionsInventory, ds: ResolvedInventory) -> ResolvedInventory:

@@ -17,7 +17,7 @@ from typing import Any
 from aiqm.data.digest import sha256_bytes, sha256_path
 from aiqm.exceptions import InventoryError, UntrustedModelError
 from aiqm.models.base import ModelAdapter
-from aiqm.models.sklearn import SklearnAdapter
+from aiqm.models.sklearn_adapter import SklearnAdapter
 
 __all__ = ["MODEL_FILE_FORMATS", "detect_model_format", "load_model"]
 
@@ -115,7 +115,7 @@ def load_model(spec: Mapping[str, Any]) -> ModelAdapter:
     digest = spec.get("digest") or sha256_path(path)
     trusted = bool(spec.get("trusted", False))
     if fmt == "onnx":
-        from aiqm.models.onnx import OnnxAdapter
+        from aiqm.models.onnx_adapter import OnnxAdapter
 
         return OnnxAdapter(path, inventory=name, digest=digest)
     if fmt == "skops":

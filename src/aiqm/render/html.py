@@ -61,7 +61,7 @@ class ResourceView:
 
 
 @dataclass
-class TestView:
+class ResultView:
     """A test with what the template needs besides the report data."""
 
     test: ReportTest
@@ -79,7 +79,7 @@ class SectionView:
     char: ReportCharacteristic
     name: str
     anchor: str
-    tests: list[TestView]
+    tests: list[ResultView]
 
 
 # ---------------------------------------------------------------- formatting
@@ -221,15 +221,20 @@ def resource_view(
         For text, keep the end rather than the start (logs).
     """
     media = ref.media_type.split(";")[0].strip().lower()
-    if not (media in _IMAGE_TYPES or media in ("application/json", "text/csv")
-            or media.startswith("text/")):
+    if not (
+        media in _IMAGE_TYPES
+        or media in ("application/json", "text/csv")
+        or media.startswith("text/")
+    ):
         return ResourceView(ref, "note", note=t("unsupported_media", lang, media_type=media))
     data = _fetch(artifact, ref.digest)
     if data is None:
         return ResourceView(ref, "missing", note=t("artifact_missing", lang))
     if media in _IMAGE_TYPES:
         if len(data) > MAX_IMAGE_BYTES:
-            return ResourceView(ref, "note", note=t("figure_too_large", lang, size=fmt_size(len(data))))
+            return ResourceView(
+                ref, "note", note=t("figure_too_large", lang, size=fmt_size(len(data)))
+            )
         uri = f"data:{media};base64,{base64.b64encode(data).decode('ascii')}"
         return ResourceView(ref, "image", data_uri=uri)
     if media in ("application/json", "text/csv"):
@@ -238,7 +243,10 @@ def resource_view(
         except (ValueError, UnicodeDecodeError) as exc:
             return ResourceView(ref, "note", note=t("table_unreadable", lang, error=str(exc)))
         return ResourceView(
-            ref, "table", columns=columns, rows=rows[:MAX_TABLE_ROWS],
+            ref,
+            "table",
+            columns=columns,
+            rows=rows[:MAX_TABLE_ROWS],
             more=max(0, len(rows) - MAX_TABLE_ROWS),
         )
     text, more = _text(data, tail)
@@ -256,7 +264,7 @@ def _key_measures(test: ReportTest, limit: int = 3) -> list[ReportMeasure]:
     return chosen[:limit]
 
 
-def _test_view(test: ReportTest, index: int, artifact: Artifact, lang: str) -> TestView:
+def _test_view(test: ReportTest, index: int, artifact: Artifact, lang: str) -> ResultView:
     shown, files = [], []
     for ref in test.resources:
         if ref.kind in ("download", "log"):
@@ -264,7 +272,7 @@ def _test_view(test: ReportTest, index: int, artifact: Artifact, lang: str) -> T
         else:
             shown.append(resource_view(ref, artifact, lang))
     log = resource_view(test.log, artifact, lang, tail=True) if test.log is not None else None
-    return TestView(test, f"test-{index}", _key_measures(test), shown, files, log)
+    return ResultView(test, f"test-{index}", _key_measures(test), shown, files, log)
 
 
 @cache
@@ -320,7 +328,7 @@ def render_html(report: Report, artifact: Artifact, lang: str = "en") -> str:
     True
     """
     views = [_test_view(test, i, artifact, lang) for i, test in enumerate(report.tests, 1)]
-    by_char: dict[str, list[TestView]] = {}
+    by_char: dict[str, list[ResultView]] = {}
     for v in views:
         by_char.setdefault(v.test.characteristic, []).append(v)
     char_names = {c.id: c.names.get(lang) or c.name for c in report.characteristics}
@@ -331,12 +339,16 @@ def render_html(report: Report, artifact: Artifact, lang: str = "en") -> str:
     for v in views:  # a test whose characteristic has no section (hand-made report)
         if v.test.characteristic not in char_names:
             char_names[v.test.characteristic] = v.test.characteristic_name
-    return _jinja().get_template("report.html").render(
-        report=report,
-        views=views,
-        sections=sections,
-        char_names=char_names,
-        lang=lang,
-        t=partial(t, lang=lang),
-        max_rows=MAX_TABLE_ROWS,
+    return (
+        _jinja()
+        .get_template("report.html")
+        .render(
+            report=report,
+            views=views,
+            sections=sections,
+            char_names=char_names,
+            lang=lang,
+            t=partial(t, lang=lang),
+            max_rows=MAX_TABLE_ROWS,
+        )
     )

@@ -58,7 +58,7 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "measure": "Measure",
         "measures": "Measures",
         "media_type": "Media type",
-        "more_items": "{n} items",
+        "n_items": "{n} items",
         "more_rows": "{n} more rows in the artifact",
         "name": "Name",
         "no_tests": "No tests in this run.",

@@ -131,9 +131,7 @@ def _resource(r: ResourceRef, manifest: AITManifest | None) -> ReportResource:
     return ReportResource(**r.model_dump(), description=description)
 
 
-def _test(
-    res: TDResult, manifest: AITManifest | None, guideline: Guideline | None
-) -> ReportTest:
+def _test(res: TDResult, manifest: AITManifest | None, guideline: Guideline | None) -> ReportTest:
     char = guideline.characteristic(res.characteristic) if guideline is not None else None
     return ReportTest(
         name=res.td_name,
@@ -293,8 +291,7 @@ def build_report(
     ('NA', 0)
     """
     tests = [
-        _test(res, manifests.get(f"{res.ait_id}@{res.ait_version}"), guideline)
-        for res in results
+        _test(res, manifests.get(f"{res.ait_id}@{res.ait_version}"), guideline) for res in results
     ]
     if inventories:
         inv = [_inventory(e) for e in inventories]

@@ -129,9 +129,7 @@ class TDResultRow(Base):
     __table_args__ = (UniqueConstraint("run_id", "td_name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[str] = mapped_column(
-        String(255), ForeignKey("runs.id", ondelete="CASCADE")
-    )
+    run_id: Mapped[str] = mapped_column(String(255), ForeignKey("runs.id", ondelete="CASCADE"))
     td_name: Mapped[str] = mapped_column(String(255))
     td_index: Mapped[int] = mapped_column(Integer)
     characteristic: Mapped[str] = mapped_column(String(255))

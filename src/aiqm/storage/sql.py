@@ -181,7 +181,9 @@ class SqlRunStore:
                 return
             with self._write_engine.connect() as conn, conn.begin():
                 if conn.dialect.name == "postgresql":
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+                    )
                 current = set(MigrationContext.configure(conn).get_current_heads())
                 if current - known:
                     raise StoreError(
@@ -237,9 +239,12 @@ class SqlRunStore:
         if self._closed:
             raise StoreError(f"cannot {action}: the run store at {self.location} is closed")
         engine = self._write_engine if write else self._engine
-        with self._errors(action), Session(engine, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        with (
+            self._errors(action),
+            Session(engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
 
     # -- runs ----------------------------------------------------------------
 
@@ -275,7 +280,9 @@ class SqlRunStore:
         with self._session(f"set the status of run {run_id}", write=True) as session:
             row = session.get(RunRow, run_id)
             if row is None:
-                raise StoreError(f"cannot set the status of run {run_id!r}: no such run; {_HINT_RUNS}")
+                raise StoreError(
+                    f"cannot set the status of run {run_id!r}: no such run; {_HINT_RUNS}"
+                )
             row.status = status
             if finished_at is not None:
                 row.finished_at = finished_at
@@ -283,7 +290,9 @@ class SqlRunStore:
     def get_run(self, ref: str) -> RunRecord:
         ref = ref.strip() if isinstance(ref, str) else ""
         if not ref:
-            raise StoreError(f"no run given: pass a run id, a prefix of one or 'latest'; {_HINT_RUNS}")
+            raise StoreError(
+                f"no run given: pass a run id, a prefix of one or 'latest'; {_HINT_RUNS}"
+            )
         with self._session(f"look up run {ref}") as session:
             if ref == "latest":
                 row = session.scalars(
@@ -451,7 +460,10 @@ class SqlRunStore:
             if session.get(ArtifactRow, digest) is None:
                 session.add(
                     ArtifactRow(
-                        digest=digest, size=size, media_type=media_type, created_at=datetime.now(UTC)
+                        digest=digest,
+                        size=size,
+                        media_type=media_type,
+                        created_at=datetime.now(UTC),
                     )
                 )
 

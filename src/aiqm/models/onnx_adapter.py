@@ -191,12 +191,13 @@ class OnnxAdapter(ModelAdapter):
                 ) from e
             return {inp.name: matrix}
         sanitized: dict[str, str] = {}
-        for col in ds.column_names:
-            sanitized.setdefault(onnx_input_name(col), col)
+        for column in ds.column_names:
+            sanitized.setdefault(onnx_input_name(column), column)
         feed: dict[str, np.ndarray] = {}
-        unmatched = []
+        unmatched: list[str] = []
         for inp in self._inputs:
-            col = inp.name if inp.name in ds.column_names else sanitized.get(inp.name)
+            exact = inp.name in ds.column_names
+            col = inp.name if exact else sanitized.get(inp.name)
             if col is None:
                 unmatched.append(inp.name)
                 continue

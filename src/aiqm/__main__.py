@@ -1,0 +1,7 @@
+"""``python -m aiqm``."""
+
+from __future__ import annotations
+
+from aiqm.cli.main import main
+
+main()
