@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from aiqm.data import cache_path, materialise, open_mmap, read_table, sha256_path
-from aiqm.exceptions import InventoryError
+from aiqm.exceptions import DataError, InventoryError
 
 
 @pytest.fixture
@@ -80,9 +80,9 @@ def test_failed_materialise_leaves_nothing(tmp_path: Path) -> None:
     src = tmp_path / "bad.parquet"
     src.write_bytes(b"garbage" * 10)
     cache = tmp_path / "cache"
-    with pytest.raises(Exception, match="bad.parquet"):
+    with pytest.raises(DataError, match="bad.parquet"):
         materialise(src, "auto", sha256_path(src), cache)
-    assert not any((cache / "datasets").glob("*")) if (cache / "datasets").exists() else True
+    assert not (cache / "datasets").exists() or not any((cache / "datasets").iterdir())
 
 
 def test_open_mmap_errors(tmp_path: Path) -> None:

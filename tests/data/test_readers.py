@@ -39,8 +39,6 @@ def _write(table: pa.Table, path: Path, fmt: str) -> None:
             w.write_table(table)
     elif fmt == "feather":
         feather.write_feather(table, path)
-    elif fmt == "feather-v1":
-        feather.write_feather(table, path, version=1)
 
 
 @pytest.mark.parametrize(
@@ -54,7 +52,6 @@ def _write(table: pa.Table, path: Path, fmt: str) -> None:
         ("arrow-stream", "t.arrows"),
         ("arrow-file", "t.ipc"),
         ("feather", "t.feather"),
-        ("feather-v1", "t.feather"),
     ],
 )
 def test_round_trip(tmp_path: Path, table: pa.Table, fmt: str, name: str) -> None:

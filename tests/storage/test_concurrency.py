@@ -15,7 +15,7 @@ import pytest
 from aiqm.core.results import Status
 from aiqm.exceptions import StoreError
 from aiqm.storage import SqlRunStore
-from aiqm.storage import sql as sql_module
+from aiqm.storage import _engine as engine_module
 
 from ._factories import db_url, make_result, make_run
 
@@ -128,7 +128,7 @@ def test_a_lock_held_too_long_gives_a_store_error(
     store: SqlRunStore, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store.create_run(make_run("run-k001"))
-    monkeypatch.setattr(sql_module, "BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_S", 0.2)
     impatient = SqlRunStore(db_url(db_path))
     holder = sqlite3.connect(db_path, isolation_level=None)
     try:

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, inspect, text
 from aiqm.core.results import Status
 from aiqm.exceptions import StoreError
 from aiqm.storage import SqlRunStore, open_project_store
-from aiqm.storage import sql as sql_module
+from aiqm.storage import _engine as engine_module
 from aiqm.storage._schema import Base
 
 from ._factories import db_url, make_result, make_run
@@ -73,7 +73,7 @@ def test_reopening_a_migrated_store_does_not_rerun_migrations(
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("migrations ran again on an up-to-date database")
 
-    monkeypatch.setattr(sql_module.command, "upgrade", fail)
+    monkeypatch.setattr(engine_module.command, "upgrade", fail)
     with SqlRunStore(db_url(db_path)) as again:
         assert again.get_run("run-keep").id == "run-keep"
 
@@ -148,7 +148,7 @@ def test_open_project_store_lays_out_the_state_folder(tmp_path: Path) -> None:
 def test_migrations_render_for_postgresql_without_sqlite_only_sql() -> None:
     buf = io.StringIO()
     cfg = Config(output_buffer=buf)
-    cfg.set_main_option("script_location", str(sql_module.MIGRATIONS_DIR))
+    cfg.set_main_option("script_location", str(engine_module.MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", "postgresql://user@localhost/aiqm")
     command.upgrade(cfg, "head", sql=True)
     ddl = buf.getvalue()
@@ -158,3 +158,21 @@ def test_migrations_render_for_postgresql_without_sqlite_only_sql() -> None:
     assert "created_at TIMESTAMP WITH TIME ZONE NOT NULL" in ddl
     assert "ON DELETE CASCADE" in ddl
     assert "PRAGMA" not in ddl and "AUTOINCREMENT" not in ddl
+
+
+def test_the_alembic_environment_also_works_from_a_url(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # what `alembic upgrade head` with an alembic.ini would do, without aiqm's connection
+    cfg = Config()
+    cfg.set_main_option("script_location", str(engine_module.MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", db_url(db_path))
+    command.upgrade(cfg, "head")
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("already at head; nothing to run")
+
+    monkeypatch.setattr(engine_module.command, "upgrade", fail)
+    with SqlRunStore(db_url(db_path)) as s:
+        s.create_run(make_run())
+        assert s.get_run("latest").id == "run-0001"

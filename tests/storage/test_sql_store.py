@@ -186,6 +186,14 @@ def test_saving_again_replaces_and_results_follow_td_index(
         assert raw.execute("SELECT count(*) FROM td_results").fetchone() == (3,)
 
 
+def test_a_result_that_is_not_json_is_refused_cleanly(store: SqlRunStore) -> None:
+    store.create_run(make_run())
+    bad = make_result(parameters={"model": object()})
+    with pytest.raises(StoreError, match="does not serialise to JSON"):
+        store.save_result("run-0001", bad, 0)
+    assert store.results("run-0001") == []
+
+
 def test_same_td_name_in_two_runs_is_kept_apart(store: SqlRunStore) -> None:
     store.create_run(make_run("run-a001"))
     store.create_run(make_run("run-b001", minutes=1))

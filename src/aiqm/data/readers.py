@@ -93,7 +93,8 @@ def read_table(path: Path, format: str = "auto") -> pa.Table:
         The file to read.
     format : {"auto", "csv", "tsv", "parquet", "arrow", "feather"}, default="auto"
         The file format; ``"auto"`` detects it from the suffix. ``"arrow"``
-        accepts both the IPC file and the IPC stream format.
+        accepts both the IPC file and the IPC stream format. In CSV/TSV files
+        empty cells are read as nulls, in text columns too.
 
     Returns
     -------
@@ -206,7 +207,7 @@ def _read_csv(path: Path, fmt: str) -> pa.Table:
         path,
         read_options=pcsv.ReadOptions(use_threads=True),
         parse_options=parse,
-        convert_options=pcsv.ConvertOptions(check_utf8=True),
+        convert_options=pcsv.ConvertOptions(check_utf8=True, strings_can_be_null=True),
     )
     # Arrow infers non-UTF-8 text as binary and replaces bad bytes in the header;
     # a CSV file cannot hold real binary data, so either means the encoding is wrong.

@@ -75,12 +75,11 @@ class ArtifactStore:
     Examples
     --------
     >>> import tempfile
-    >>> store = ArtifactStore(Path(tempfile.mkdtemp()))
-    >>> digest = store.put_bytes(b"hello")
-    >>> digest[:15]
-    'sha256:2cf24dba'
-    >>> store.get_bytes(digest)
-    b'hello'
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     store = ArtifactStore(Path(tmp))
+    ...     digest = store.put_bytes(b"hello")
+    ...     print(digest[:15], store.get_bytes(digest))
+    sha256:2cf24dba b'hello'
     """
 
     def __init__(self, root: Path) -> None:

@@ -9,86 +9,37 @@ run when a store is opened and the database is not at the latest revision.
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from pydantic import ValidationError
-from sqlalchemy import URL, Engine, create_engine, delete, event, func, select, text
+from sqlalchemy import URL, delete, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import StaticPool
 
 from aiqm.core.results import RunRecord, Status, TDResult
 from aiqm.exceptions import StoreError
+from aiqm.storage._engine import (
+    WRITE_OPTION,
+    create_store_engine,
+    database_errors,
+    describe,
+    migrate,
+)
 from aiqm.storage._schema import ArtifactRow, InventoryRow, RunRow, TDResultRow, as_utc
 from aiqm.storage.artifacts import ArtifactStore, check_digest
 
 __all__ = ["SqlRunStore", "open_project_store"]
 
-MIGRATIONS_DIR: Final = Path(__file__).with_name("migrations")
-BUSY_TIMEOUT_S: float = 10  # seconds a connection waits for a lock before failing
 MIN_PREFIX: Final = 4
 RUN_STATUSES: Final = ("running", "finished", "interrupted")
 _UNFINISHED: Final = ("running", "interrupted")
 _REUSABLE: Final = (Status.OK.value, Status.NG.value)
-_WRITE: Final = "aiqm_write"  # execution option: take the write lock at BEGIN
-_PG_MIGRATION_LOCK: Final = 0x61697161  # advisory lock key ("aiqa") serialising migrations
 _HINT_RUNS: Final = "list the runs with `aiqm runs`"
-
-
-# -- engine setup ------------------------------------------------------------
-
-
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    """Configure every new SQLite connection: own transactions, timeouts, WAL, FKs."""
-    dbapi_connection.isolation_level = None  # BEGIN is emitted by _sqlite_on_begin
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-    finally:
-        cursor.close()
-
-
-def _sqlite_on_begin(conn: Any) -> None:
-    """Start SQLite transactions; writers take the lock up front (``BEGIN IMMEDIATE``).
-
-    A deferred transaction that reads and then writes cannot wait for a busy
-    lock, so writing transactions ask for it at once and wait up to the busy
-    timeout instead of failing.
-    """
-    write = conn.get_execution_options().get(_WRITE, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-
-def _is_sqlite_memory(url: URL) -> bool:
-    database = url.database or ""
-    return database in ("", ":memory:") or url.query.get("mode") == "memory"
-
-
-def _describe(url: URL) -> str:
-    """Where the store is, for messages (no password)."""
-    if url.get_backend_name() == "sqlite":
-        return "an in-memory SQLite database" if _is_sqlite_memory(url) else str(url.database)
-    return url.render_as_string(hide_password=True)
-
-
-@functools.cache
-def _head_revisions() -> tuple[frozenset[str], frozenset[str]]:
-    """Return (head revisions, every known revision) of the packaged migrations."""
-    script = ScriptDirectory(str(MIGRATIONS_DIR))
-    known = frozenset(rev.revision for rev in script.walk_revisions())
-    return frozenset(script.get_heads()), known
 
 
 # -- the store ---------------------------------------------------------------
@@ -124,13 +75,12 @@ class SqlRunStore:
             parsed = make_url(url)
         except sa_exc.ArgumentError as exc:
             raise StoreError(f"invalid database URL {url!r}: {exc}") from exc
-        self.location = _describe(parsed)
-        self._url = parsed
+        self.location = describe(parsed)
         self._closed = False
-        self._engine = self._create_engine(parsed)
-        self._write_engine = self._engine.execution_options(**{_WRITE: True})
+        self._engine = create_store_engine(parsed)
+        self._write_engine = self._engine.execution_options(**{WRITE_OPTION: True})
         try:
-            self._migrate()
+            migrate(self._engine)
         except BaseException:
             self._engine.dispose()
             raise
@@ -149,89 +99,7 @@ class SqlRunStore:
     ) -> None:
         self.close()
 
-    # -- opening -------------------------------------------------------------
-
-    def _create_engine(self, url: URL) -> Engine:
-        kwargs: dict[str, Any] = {}
-        sqlite = url.get_backend_name() == "sqlite"
-        if sqlite and _is_sqlite_memory(url):
-            # One shared connection, or every checkout would see a new empty database.
-            kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
-        elif not sqlite:
-            kwargs = {"pool_pre_ping": True}
-        try:
-            engine = create_engine(url, **kwargs)
-        except (ImportError, sa_exc.ArgumentError) as exc:
-            raise StoreError(
-                f"cannot open the run store at {self.location}: {exc}; check the URL "
-                "and install the database driver it names"
-            ) from exc
-        if sqlite:
-            event.listen(engine, "connect", _sqlite_on_connect)
-            event.listen(engine, "begin", _sqlite_on_begin)
-        return engine
-
-    def _migrate(self) -> None:
-        """Upgrade the schema to the packaged head revision unless it is there already."""
-        heads, known = _head_revisions()
-        with self._errors("open"):
-            with self._engine.connect() as conn, conn.begin():
-                current = set(MigrationContext.configure(conn).get_current_heads())
-            if current == heads:
-                return
-            with self._write_engine.connect() as conn, conn.begin():
-                if conn.dialect.name == "postgresql":
-                    conn.execute(
-                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
-                    )
-                current = set(MigrationContext.configure(conn).get_current_heads())
-                if current - known:
-                    raise StoreError(
-                        f"the run store at {self.location} has schema revision "
-                        f"{', '.join(sorted(current - known))}, made by a newer aiqm; "
-                        "upgrade aiqm (pip install -U aiqm) to use it"
-                    )
-                if current != heads:
-                    cfg = Config()
-                    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-                    url = self._url.render_as_string(hide_password=False)
-                    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-                    cfg.attributes["connection"] = conn
-                    command.upgrade(cfg, "head")
-
-    # -- transactions and errors ---------------------------------------------
-
-    @contextlib.contextmanager
-    def _errors(self, action: str) -> Iterator[None]:
-        """Turn database errors into :class:`StoreError` with a readable message."""
-        try:
-            yield
-        except StoreError:
-            raise
-        except sa_exc.SQLAlchemyError as exc:
-            raise StoreError(self._explain(exc, action)) from exc
-
-    def _explain(self, exc: sa_exc.SQLAlchemyError, action: str) -> str:
-        orig = getattr(exc, "orig", None) or exc
-        detail = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-        lowered = detail.lower()
-        if "file is not a database" in lowered or "malformed" in lowered:
-            return (
-                f"cannot open the run store at {self.location}: {detail}. Move it aside "
-                "(e.g. rename it to aiqm.db.broken) and re-run; aiqm creates a new, empty store"
-            )
-        if "database is locked" in lowered or "database table is locked" in lowered:
-            return (
-                f"cannot {action}: the run store at {self.location} stayed locked by another "
-                f"process for {BUSY_TIMEOUT_S} s; wait for the other aiqm command to finish "
-                "(or stop it) and retry"
-            )
-        if "unable to open database file" in lowered or "readonly database" in lowered:
-            return (
-                f"cannot {action}: the run store at {self.location} cannot be opened for "
-                f"writing ({detail}); check that its folder exists and is writable"
-            )
-        return f"cannot {action} in the run store at {self.location}: {detail}"
+    # -- transactions ---------------------------------------------------------
 
     @contextlib.contextmanager
     def _session(self, action: str, *, write: bool = False) -> Iterator[Session]:
@@ -240,7 +108,7 @@ class SqlRunStore:
             raise StoreError(f"cannot {action}: the run store at {self.location} is closed")
         engine = self._write_engine if write else self._engine
         with (
-            self._errors(action),
+            database_errors(action, self.location),
             Session(engine, expire_on_commit=False) as session,
             session.begin(),
         ):
@@ -249,6 +117,7 @@ class SqlRunStore:
     # -- runs ----------------------------------------------------------------
 
     def create_run(self, run: RunRecord) -> None:
+        """Record a new run; see :meth:`RunStore.create_run`."""
         data = run.model_dump(mode="json")
         row = RunRow(
             id=run.id,
@@ -273,6 +142,7 @@ class SqlRunStore:
         status: str,
         finished_at: datetime | None = None,
     ) -> None:
+        """Change a run's status; see :meth:`RunStore.set_run_status`."""
         if status not in RUN_STATUSES:
             raise ValueError(
                 f"run status must be one of {', '.join(RUN_STATUSES)}. Got {status!r} instead."
@@ -288,6 +158,7 @@ class SqlRunStore:
                 row.finished_at = finished_at
 
     def get_run(self, ref: str) -> RunRecord:
+        """Return the run named by an id, a unique prefix or ``latest``; see :class:`RunStore`."""
         ref = ref.strip() if isinstance(ref, str) else ""
         if not ref:
             raise StoreError(
@@ -330,6 +201,7 @@ class SqlRunStore:
         return _run_record(matches[0])
 
     def list_runs(self, limit: int = 50) -> list[tuple[RunRecord, dict[str, int]]]:
+        """Return recent runs with status counts; see :meth:`RunStore.list_runs`."""
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit must be a positive integer. Got {limit!r} instead.")
         with self._session("list runs") as session:
@@ -350,6 +222,7 @@ class SqlRunStore:
         return [(_run_record(row), counts[row.id]) for row in rows]
 
     def latest_unfinished_run(self, project_dir: str) -> RunRecord | None:
+        """Return the run to resume, if any; see :meth:`RunStore.latest_unfinished_run`."""
         with self._session("look for an unfinished run") as session:
             row = session.scalars(
                 select(RunRow)
@@ -362,6 +235,7 @@ class SqlRunStore:
     # -- results -------------------------------------------------------------
 
     def save_result(self, run_id: str, result: TDResult, td_index: int) -> None:
+        """Store (or replace) one TD result, committed at once; see :class:`RunStore`."""
         payload = _result_payload(result)
         action = f"save the result of {result.td_name!r} in run {run_id}"
         with self._session(action, write=True) as session:
@@ -391,6 +265,7 @@ class SqlRunStore:
             )
 
     def results(self, run_id: str) -> list[TDResult]:
+        """Return a run's results in TD order; see :meth:`RunStore.results`."""
         with self._session(f"read the results of run {run_id}") as session:
             if session.scalar(select(RunRow.id).where(RunRow.id == run_id)) is None:
                 raise StoreError(f"no run has the id {run_id!r}; {_HINT_RUNS}")
@@ -402,6 +277,7 @@ class SqlRunStore:
         return [_td_result(p, run_id) for p in payloads]
 
     def find_cached(self, cache_key: str) -> TDResult | None:
+        """Return the latest OK/NG result with this cache key; see :class:`RunStore`."""
         if not cache_key:
             return None
         with self._session("look up a cached result") as session:
@@ -421,6 +297,7 @@ class SqlRunStore:
     # -- inventories and artifacts -------------------------------------------
 
     def registered_inventories(self) -> dict[str, dict[str, Any]]:
+        """Return the inventory registry; see :meth:`RunStore.registered_inventories`."""
         with self._session("read the registered inventories") as session:
             rows = session.scalars(select(InventoryRow).order_by(InventoryRow.name)).all()
         return {
@@ -435,6 +312,7 @@ class SqlRunStore:
         }
 
     def register_inventory(self, name: str, kind: str, path: str, digest: str) -> None:
+        """Register or update an inventory; see :meth:`RunStore.register_inventory`."""
         now = datetime.now(UTC)
         with self._session(f"register inventory {name!r}", write=True) as session:
             row = session.get(InventoryRow, name)
@@ -453,6 +331,7 @@ class SqlRunStore:
                 row.kind, row.path, row.digest, row.updated_at = kind, path, digest, now
 
     def record_artifact(self, digest: str, size: int, media_type: str) -> None:
+        """Record an artifact unless known; see :meth:`RunStore.record_artifact`."""
         check_digest(digest)
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             raise ValueError(f"artifact size must be a non-negative integer. Got {size!r} instead.")
@@ -468,6 +347,7 @@ class SqlRunStore:
                 )
 
     def close(self) -> None:
+        """Release the connections; the store refuses work afterwards."""
         self._closed = True
         self._engine.dispose()
 

@@ -10,7 +10,7 @@ the GIL while hashing).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -160,7 +160,9 @@ class CompletenessStats:
     duplicate_rows: int
 
 
-def completeness_stats(table: pa.Table, progress: Any = None) -> CompletenessStats:
+def completeness_stats(
+    table: pa.Table, progress: Callable[[float, float], None] | None = None
+) -> CompletenessStats:
     """Count missing cells, incomplete rows and exact duplicate rows of ``table``.
 
     Parameters
@@ -250,10 +252,15 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, int]:
     if pa.types.is_boolean(typ) or pa.types.is_integer(typ):
         zero = pa.scalar(False if pa.types.is_boolean(typ) else 0, typ)
         values = (pc.fill_null(column, zero) if nulls is not None else column).to_numpy()
-        lo, hi = values.min(), values.max()
-        if int(hi) - int(lo) < n:  # small range: the offset is the code
-            codes = (values - lo).astype(np.int64)
-            k = int(hi) - int(lo) + 1
+        lo, hi = int(values.min()), int(values.max())
+        if values.dtype == np.bool_:
+            codes, k = values.astype(np.int64), 2
+        elif hi - lo < n:  # small range: the offset is the code
+            if values.dtype == np.uint64:
+                codes = (values - np.uint64(lo)).astype(np.int64)
+            else:
+                codes = values.astype(np.int64) - lo
+            k = hi - lo + 1
         else:
             codes, uniques = pd.factorize(values)
             codes, k = codes.astype(np.int64, copy=False), len(uniques)

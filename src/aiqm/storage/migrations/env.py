@@ -15,7 +15,6 @@ from sqlalchemy.engine import Connection
 
 from aiqm.storage._schema import Base
 
-config = context.config
 target_metadata = Base.metadata
 
 
@@ -33,7 +32,7 @@ def _configure_and_run(connection: Connection) -> None:
 def run_migrations_offline() -> None:
     """Emit the migration SQL for ``sqlalchemy.url`` without connecting."""
     context.configure(
-        url=config.get_main_option("sqlalchemy.url"),
+        url=context.config.get_main_option("sqlalchemy.url"),
         target_metadata=target_metadata,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
@@ -44,6 +43,7 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     """Run the migrations on the given connection, or on a new one to ``sqlalchemy.url``."""
+    config = context.config
     connection = config.attributes.get("connection")
     if connection is not None:
         _configure_and_run(connection)
@@ -60,7 +60,10 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
+# Alembic runs this file with its context installed; importing it anywhere else
+# (pytest --doctest-modules, documentation tools) must do nothing.
+if hasattr(context, "config"):
+    if context.is_offline_mode():
+        run_migrations_offline()
+    else:
+        run_migrations_online()
