@@ -116,7 +116,7 @@ def test_require_columns(tmp_path: Path, table: pa.Table) -> None:
 def test_require_target(tmp_path: Path, table: pa.Table) -> None:
     assert _dataset(tmp_path / "a", table, target="default").require_target() == "default"
     ds = _dataset(tmp_path / "b", table)
-    with pytest.raises(DataError, match="has no target.*set `target`"):
+    with pytest.raises(DataError, match=r"has no target.*set `target`"):
         ds.require_target()
     with pytest.raises(DataError, match="has no target"):
         ds.y()

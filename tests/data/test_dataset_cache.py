@@ -80,7 +80,7 @@ def test_failed_materialise_leaves_nothing(tmp_path: Path) -> None:
     src = tmp_path / "bad.parquet"
     src.write_bytes(b"garbage" * 10)
     cache = tmp_path / "cache"
-    with pytest.raises(DataError, match="bad.parquet"):
+    with pytest.raises(DataError, match=r"bad\.parquet"):
         materialise(src, "auto", sha256_path(src), cache)
     assert not (cache / "datasets").exists() or not any((cache / "datasets").iterdir())
 

@@ -158,14 +158,14 @@ def test_truncated_parquet(tmp_path: Path, table: pa.Table) -> None:
 def test_garbage_arrow(tmp_path: Path) -> None:
     path = tmp_path / "broken.arrow"
     path.write_bytes(b"\x00\x01garbage" * 20)
-    with pytest.raises(DataError, match="broken.arrow"):
+    with pytest.raises(DataError, match=r"broken\.arrow"):
         read_table(path)
 
 
 def test_ragged_csv(tmp_path: Path) -> None:
     path = tmp_path / "ragged.csv"
     path.write_text("a,b\n1,2\n3\n")
-    with pytest.raises(DataError, match="ragged.csv"):
+    with pytest.raises(DataError, match=r"ragged\.csv"):
         read_table(path)
 
 

@@ -56,7 +56,9 @@ def test_logistic_regression_round_trip(tmp_path, cancer_frame, make_dataset) ->
 
 def test_hist_gradient_boosting_needs_reviewed_types(tmp_path, cancer_frame, make_dataset) -> None:
     X, y = _split(cancer_frame)
-    est = make_pipeline(StandardScaler(), HistGradientBoostingClassifier(max_iter=20, random_state=0))
+    est = make_pipeline(
+        StandardScaler(), HistGradientBoostingClassifier(max_iter=20, random_state=0)
+    )
     est.fit(X, y)
     path = tmp_path / "hgb.skops"
     sio.dump(est, path)

@@ -141,16 +141,12 @@ def _dir_hexdigest(folder: Path) -> str:
             rel = p.relative_to(root).as_posix()
             if p.is_symlink():
                 _inside_target(root, p)
-            mode = p.stat().st_mode
-            if stat.S_ISDIR(mode):  # a dangling-then-created race or a link to a folder
-                entries.append((rel, "dirlink", _inside_target(root, p)))
-            elif stat.S_ISREG(mode):
-                entries.append((rel, "file", _file_hexdigest(p)))
-            else:
+            if not stat.S_ISREG(p.stat().st_mode):
                 raise InventoryError(
                     f"{p} is neither a file nor a folder (a socket, pipe or device) and "
                     f"cannot be part of the inventory folder {folder}; remove it"
                 )
+            entries.append((rel, "file", _file_hexdigest(p)))
     h = hashlib.sha256()
     for rel, kind, value in sorted(entries):
         h.update(f"{kind}\0{rel}\0{value}\n".encode())

@@ -248,7 +248,7 @@ def _run(
             copy = cached.model_copy(update={
                 "td_name": p.td.name, "characteristic": p.td.characteristic,
                 "requirements": list(p.td.requirements) or list(p.ait.manifest.requirements),
-                "cached_from": cached.cached_from or _run_of(store, cached, p),
+                "cached_from": cached.cached_from,
             })
             status, outcomes = judge(p.td.criteria, copy.measures)
             copy = copy.model_copy(update={"status": status, "criteria": outcomes})
@@ -278,11 +278,6 @@ def _run(
     store.set_run_status(run.id, "finished", datetime.now(UTC))
     final = store.get_run(run.id)
     return RunSummary(run=final, results=store.results(run.id))
-
-
-def _run_of(store: Any, cached: TDResult, p: PlannedTest) -> str | None:
-    finder = getattr(store, "run_of_result", None)
-    return finder(cached.cache_key) if finder else None
 
 
 def parse_project_dict(config: dict[str, Any]) -> ProjectFile:

@@ -45,6 +45,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
+        # safe in WAL mode (no corruption); only the last commits may be lost on power failure
+        cursor.execute("PRAGMA synchronous = NORMAL")
     finally:
         cursor.close()
 

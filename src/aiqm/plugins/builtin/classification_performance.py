@@ -346,7 +346,7 @@ def _probability_measures(
     if len(present) < 2:
         ctx.undefined(
             "roc_auc",
-            f"only one class ({present[0]!r}) is present in target column {target!r}; "
+            f"only one class ({present.tolist()[0]!r}) is present in target column {target!r}; "
             "ROC AUC needs samples of at least two classes",
         )
     elif len(classes) == 2:
@@ -400,7 +400,7 @@ def _confusion_figure(cm: np.ndarray, labels: np.ndarray, pos: Any) -> Any:
     from sklearn.metrics import ConfusionMatrixDisplay
 
     n = len(labels)
-    side = min(3.0 + 0.45 * n, 12.0)
+    side = min(3.5 + 0.35 * n, 10.0)
     fig = Figure(figsize=(side, side * 0.85), layout="constrained")
     ax = fig.add_subplot()
     ConfusionMatrixDisplay(cm, display_labels=[str(c) for c in labels.tolist()]).plot(
@@ -413,6 +413,6 @@ def _confusion_figure(cm: np.ndarray, labels: np.ndarray, pos: Any) -> Any:
     )
     title = f"Confusion matrix ({int(cm.sum())} samples)"
     if pos is not None:
-        title += f"; positive class: {pos}"
+        title += f"\npositive class: {pos}"
     ax.set_title(title, fontsize="medium")
     return fig

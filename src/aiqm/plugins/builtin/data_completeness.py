@@ -191,18 +191,28 @@ def completeness_stats(
     missing: list[int] = []
     key = np.zeros(n, dtype=np.int64)
     bound = 1  # key < bound for every row
+    all_distinct = False  # once true, the remaining columns cannot create duplicates
     for i, (codes, cardinality) in enumerate(_encoded(table.columns)):
         absent = codes < 0
         missing.append(int(np.count_nonzero(absent)))
         missing_any |= absent
+        if progress is not None:
+            progress(i + 1, k + 1)
+        all_distinct = all_distinct or cardinality == n
+        if all_distinct:
+            continue
         size = cardinality + 1  # the codes shifted by one: 0 is "missing"
         if bound * size >= _KEY_LIMIT:
             key, bound = _compact(key)
+            all_distinct = bound == n
+            if all_distinct:
+                continue
         key = key * size + (codes + 1)
         bound *= size
-        if progress is not None:
-            progress(i + 1, k + 1)
-    distinct = bound if bound == 1 else _compact(key)[1]
+    if all_distinct:
+        distinct = n
+    else:
+        distinct = 1 if bound == 1 else _compact(key)[1]
     if progress is not None:
         progress(k + 1, k + 1)
     return CompletenessStats(n, missing, int(np.count_nonzero(missing_any)), n - distinct)
