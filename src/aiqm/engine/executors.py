@@ -154,6 +154,15 @@ class ProcessExecutor:
         self.workers = workers or os.cpu_count() or 1
         self.poll_interval = poll_interval
 
+    @staticmethod
+    def warm_up() -> None:
+        """Start the forkserver now so its imports overlap with the caller's other work."""
+        ctx = _mp_context()
+        if ctx.get_start_method() == "forkserver":
+            import multiprocessing.forkserver
+
+            multiprocessing.forkserver.ensure_running()
+
     def run(self, specs: Sequence[TaskSpec], on_event: EventSink | None = None) -> Iterator[TaskOutput]:
         emit = on_event or (lambda e: None)
         ctx = _mp_context()

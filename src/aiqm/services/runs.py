@@ -204,6 +204,10 @@ def _run(
     if not tests:
         raise InputError("the project has no tests; add some under 'tests' in aiqm.yaml")
 
+    if executor_name == "process":
+        from aiqm.engine.executors import ProcessExecutor
+
+        ProcessExecutor.warm_up()
     cache_dir = root / ".aiqm" / "cache"
     used = {n for t in tests for n in t.inventories.values()}
     resolved = resolve_inventories(project, root, cache_dir, names=used)
