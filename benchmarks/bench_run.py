@@ -14,6 +14,7 @@ file and computes the same numbers as the two AITs, in one process.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import subprocess
 import sys
@@ -39,10 +40,8 @@ def measure(cmd: list[str], cwd: Path | None = None) -> dict:
             procs = [ps, *ps.children(recursive=True)]
             rss = 0
             for p in procs:
-                try:
+                with contextlib.suppress(psutil.Error):
                     rss += p.memory_info().rss
-                except psutil.Error:
-                    pass
             peak = max(peak, rss)
         except psutil.Error:
             pass

@@ -24,8 +24,8 @@ from aiqm.services import (
 )
 
 __all__ = [
-    "AIQMError",
     "AIT",
+    "AIQMError",
     "AITManifest",
     "Context",
     "Criterion",

@@ -6,18 +6,18 @@ import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import numpy  # noqa: E402, F401
-import pyarrow  # noqa: E402, F401
-import pyarrow.ipc  # noqa: E402, F401
+import numpy  # noqa: F401
+import pyarrow
+import pyarrow.ipc  # noqa: F401
 
-import aiqm.engine.worker  # noqa: E402, F401
-import aiqm.plugins.manager  # noqa: E402, F401
+import aiqm.engine.worker
+import aiqm.plugins.manager  # noqa: F401
 
 try:  # optional, but most AITs use them
-    import matplotlib  # noqa: F401
+    import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot  # noqa: F401
+    import matplotlib.pyplot
     import pandas  # noqa: F401
     import sklearn.metrics  # noqa: F401
 except ImportError:  # pragma: no cover

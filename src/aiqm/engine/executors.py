@@ -10,6 +10,7 @@ becomes that task's failure with a reason; the other tasks are unaffected.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -118,10 +119,8 @@ def _rss_bytes(pid: int) -> int:
         proc = psutil.Process(pid)
         total = proc.memory_info().rss
         for child in proc.children(recursive=True):
-            try:
+            with contextlib.suppress(psutil.Error):
                 total += child.memory_info().rss
-            except psutil.Error:
-                pass
         return int(total)
     except psutil.Error:
         return 0

@@ -89,7 +89,7 @@ def _model(name: str, inv: ModelInventory, root: Path) -> ResolvedInventory:
     from aiqm.data.paths import resolve_inside
 
     path = resolve_inside(root, inv.path, what=f"inventory {name!r}")
-    fmt = inv.format
+    fmt: str = inv.format
     if fmt == "auto":
         suffix = path.suffix.lower()
         fmt = {".skops": "skops", ".onnx": "onnx", ".joblib": "joblib", ".pkl": "pickle",

@@ -23,7 +23,7 @@ OUTPUT_SCHEMA = "aiqm.task-output/1"
 class TaskSpec(Record):
     """Everything a worker needs to run one test description."""
 
-    schema_: Literal["aiqm.task/1"] = Field(default=TASK_SCHEMA, alias="schema")
+    schema_: Literal["aiqm.task/1"] = Field(default="aiqm.task/1", alias="schema")
     run_id: str
     td_name: str
     td_index: int
@@ -68,7 +68,7 @@ class TaskSpec(Record):
 class TaskOutput(Record):
     """What a worker reports back for one task."""
 
-    schema_: Literal["aiqm.task-output/1"] = Field(default=OUTPUT_SCHEMA, alias="schema")
+    schema_: Literal["aiqm.task-output/1"] = Field(default="aiqm.task-output/1", alias="schema")
     td_name: str
     status: Literal["completed", "failed"]
     measures: list[MeasureValue] = Field(default_factory=list)

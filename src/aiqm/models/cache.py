@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,15 +25,24 @@ _META_MODEL = b"aiqm.model_digest"
 _META_DATASET = b"aiqm.dataset_digest"
 
 
-def prediction_cache_path(model_digest: str, dataset_digest: str, cache_dir: Path) -> Path:
+def prediction_cache_path(
+    model_digest: str, dataset_digest: str, cache_dir: Path, features: Sequence[str] | None = None
+) -> Path:
     """Return the cache file of a model's predictions on a dataset.
+
+    ``features`` (the columns the model sees, when declared) is part of the key:
+    the same file with other declared features is another input.
 
     Returns
     -------
     pathlib.Path
-        ``cache_dir / "predictions" / "<model hex[:24]>-<dataset hex[:24]>.arrow"``.
+        ``cache_dir / "predictions" / "<model hex[:24]>-<dataset hex[:24]>[-<features hash>].arrow"``.
     """
     name = f"{digest_hex(model_digest)[:_KEY_HEX]}-{digest_hex(dataset_digest)[:_KEY_HEX]}"
+    if features is not None:
+        import hashlib
+
+        name += "-" + hashlib.sha256("\x1f".join(features).encode()).hexdigest()[:12]
     return Path(cache_dir) / "predictions" / f"{name}.arrow"
 
 
@@ -88,7 +98,8 @@ class CachedModel(ModelAdapter):
 
     def path_for(self, ds: Dataset) -> Path:
         """Return the cache file for ``ds``."""
-        return prediction_cache_path(self.digest, ds.digest, self.cache_dir)
+        declared = ds.features if getattr(ds, "_features", None) is not None else None
+        return prediction_cache_path(self.digest, ds.digest, self.cache_dir, declared)
 
     def predict(self, ds: Dataset) -> np.ndarray:
         """Return the wrapped model's labels, from the cache when present."""

@@ -135,5 +135,5 @@ def load_registry(
         except Exception as exc:  # report the plugin, keep the others
             errors.append((impl.plugin_name, f"{type(exc).__name__}: {exc}"))
             continue
-        aits.extend(batch or [])
+        aits.extend(batch or [])  # type: ignore[arg-type]
     return AITRegistry(aits, errors)

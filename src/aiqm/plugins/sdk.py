@@ -23,7 +23,6 @@ import json
 import logging
 import math
 import shutil
-
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -294,17 +293,11 @@ def _write_figure(obj: Any, stem: Path, media_type: str | None) -> tuple[Path, s
     raise AITFailure(f"a figure must be a matplotlib Figure, SVG text or PNG bytes; got {type(obj)}")
 
 
-class _svg_rc:
+def _svg_rc() -> Any:
     """Small, text-searchable SVGs: keep text as text, fixed hash salt for determinism."""
+    import matplotlib
 
-    def __enter__(self) -> None:
-        import matplotlib
-
-        self._ctx = matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "aiqm"})
-        self._ctx.__enter__()
-
-    def __exit__(self, *exc: object) -> None:
-        self._ctx.__exit__(*exc)
+    return matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "aiqm"})
 
 
 def _table_json(obj: Any) -> dict[str, Any]:

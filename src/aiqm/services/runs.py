@@ -12,7 +12,14 @@ from typing import Any
 from aiqm.core.criteria import check_measures, judge
 from aiqm.core.guideline import Guideline, load_guideline
 from aiqm.core.project import ProjectFile, load_project, parse_project
-from aiqm.core.results import MeasureValue, ResourceRef, RunRecord, Status, TDResult
+from aiqm.core.results import (
+    CriterionOutcome,
+    MeasureValue,
+    ResourceRef,
+    RunRecord,
+    Status,
+    TDResult,
+)
 from aiqm.engine.environment import capture_environment
 from aiqm.engine.executors import TaskEvent, make_executor
 from aiqm.engine.inventories import check_digests, resolve_inventories
@@ -124,6 +131,7 @@ def build_result(
         problems = check_measures(p.ait.manifest, measures)
         if problems:
             error = "the AIT reported invalid measures: " + "; ".join(problems)
+    outcomes: list[CriterionOutcome]
     if error is not None:
         status, outcomes = Status.ERR, []
     else:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Any
 
 from aiqm.plugins.hookspecs import hookimpl
 from aiqm.plugins.sdk import AIT, Context, ait
 
 __all__ = ["FakeAIT", "aiqm_register_aits"]
 
-_COMMON = {
+_COMMON: dict[str, Any] = {
     "version": "1.0.0",
     "characteristics": ["C-1"],
     "licenses": ["Apache-2.0"],

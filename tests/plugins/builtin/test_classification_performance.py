@@ -23,6 +23,7 @@ from aiqm.exceptions import DataError
 from aiqm.plugins.builtin.classification_performance import (
     _align,
     _labels,
+    _names,
     classification_performance,
 )
 from aiqm.testing import AITRunResult, run_ait
@@ -261,8 +262,9 @@ def test_multiclass_table_has_one_row_per_class(iris) -> None:
     ],
 )
 def test_predictions_take_the_targets_representation(pred, y, expected) -> None:
-    aligned = _align(_labels(pred), _labels(y), what="predictions", target="label")
-    assert aligned.dtype == _labels(y).dtype
+    target = _labels(y, "target")
+    aligned = _align(_labels(pred, "predictions"), target, what="predictions", target="label")
+    assert aligned.dtype == target.dtype
     assert aligned.tolist() == expected.tolist()
 
 
@@ -276,9 +278,26 @@ def test_predictions_take_the_targets_representation(pred, y, expected) -> None:
 )
 def test_incomparable_labels_are_a_data_error(pred, y) -> None:
     with pytest.raises(DataError, match="cannot be compared with target column 'label'"):
-        _align(_labels(pred), _labels(y), what="predictions", target="label")
+        _align(_labels(pred, "p"), _labels(y, "y"), what="predictions", target="label")
 
 
 def test_mixed_label_types_are_a_data_error() -> None:
-    with pytest.raises(DataError, match=r"labels mix types \(int, str\)"):
-        _labels(np.array([1, "a"], dtype=object))
+    with pytest.raises(DataError, match=r"predictions mix types \(int, str\)"):
+        _labels(np.array([1, "a"], dtype=object), "predictions")
+
+
+@pytest.mark.parametrize(
+    "pred", [np.array([1.0, np.nan, 0.0]), np.array(["a", None, "b"], dtype=object)]
+)
+def test_missing_predictions_are_a_data_error(pred) -> None:
+    with pytest.raises(DataError, match=r"predictions have 1 missing value\(s\) .* in 3 rows"):
+        _labels(pred, "predictions")
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "expected"),
+    [(1, "1", True), (1.0, "1", True), (True, "true", True), ("yes", "yes", True),
+     (0, "1", False), ("Yes", "yes", False), (2, "two", False)],
+)
+def test_positive_label_text_names_labels_of_any_type(label, text, expected) -> None:
+    assert _names(label, text) is expected

@@ -128,15 +128,15 @@ def classification_performance(ctx: Context) -> None:
     from sklearn.utils.multiclass import unique_labels
 
     ds = ctx.dataset("dataset")
-    ds.require_target()
+    target = ds.require_target()
     ds.require_rows()
-    target = str(ds.target)
     _check_target_complete(ds, target)
-    y = _labels(ds.y())
+    y = _labels(ds.y(), f"target column {target!r}")
     ctx.progress(0, 4)
 
     model = ctx.model("model")
-    pred = _align(_labels(model.predict(ds)), y, what="the model's predictions", target=target)
+    what = "the model's predictions"
+    pred = _align(_labels(model.predict(ds), what), y, what=what, target=target)
     if len(pred) != len(y):
         raise DataError(
             f"the model returned {len(pred)} predictions for {len(y)} rows of dataset "
@@ -208,18 +208,26 @@ def _check_target_complete(ds: Dataset, target: str) -> None:
         )
 
 
-def _labels(values: Any) -> np.ndarray:
-    """Labels as a 1-D numpy array: bool, int64, float64, or object holding str."""
+def _labels(values: Any, what: str) -> np.ndarray:
+    """Labels as a 1-D numpy array: bool, int64, float64, or object holding str.
 
+    Raises
+    ------
+    DataError
+        If a label is missing (None or NaN), or the labels mix text and numbers.
+    """
     arr = np.asarray(values)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
-        raise DataError(f"labels must be one value per row; got an array of shape {arr.shape}")
+        raise DataError(f"{what} must be one label per row; got an array of shape {arr.shape}")
     if arr.dtype.kind in "US":
         return arr.astype(str).astype(object)
     if arr.dtype.kind == "O":
-        kinds = {_kind(x) for x in arr.tolist()}
+        items = arr.tolist()
+        kinds = {_kind(x) for x in items}
+        if "f" in kinds or "NoneType" in kinds:
+            _check_no_missing(np.array([x is None or x != x for x in items]), what)
         if kinds == {"b"}:
             return arr.astype(bool)
         if kinds == {"i"}:
@@ -230,10 +238,21 @@ def _labels(values: Any) -> np.ndarray:
             return arr
         names = {"b": "bool", "i": "int", "f": "float", "s": "str"}
         raise DataError(
-            f"labels mix types ({', '.join(sorted(names.get(k, k) for k in kinds))}); "
+            f"{what} mix types ({', '.join(sorted(names.get(k, k) for k in kinds))}); "
             "store the target and the predictions with one type (all text or all numbers)"
         )
+    if arr.dtype.kind == "f":
+        _check_no_missing(np.isnan(arr), what)
     return arr
+
+
+def _check_no_missing(missing: np.ndarray, what: str) -> None:
+    n = int(np.count_nonzero(missing))
+    if n:
+        raise DataError(
+            f"{what} have {n} missing value(s) (null or NaN) in {len(missing)} rows; "
+            "every row needs a label"
+        )
 
 
 def _kind(x: Any) -> str:
@@ -292,19 +311,19 @@ def _positive_label(
     given: str | None, labels: np.ndarray, model: Any, y: np.ndarray, target: str
 ) -> Any:
     """The positive class of a binary problem, as a value of the labels' type."""
-
     if given is None:
         return labels[-1]
     candidates = labels.tolist()
     classes = getattr(model, "classes_", None)
     if classes is not None:
         try:
-            known = _align(_labels(classes), y, what="the model's classes", target=target)
+            what = "the model's classes"
+            known = _align(_labels(classes, what), y, what=what, target=target)
             candidates += [c for c in known.tolist() if c not in candidates]
         except DataError:
             pass
     for c in candidates:
-        if str(c) == given or (isinstance(c, bool | np.bool_) and str(c).lower() == given.lower()):
+        if _names(c, given):
             if len(labels) == 2 and c not in labels.tolist():
                 break
             return np.asarray([c], dtype=labels.dtype)[0]
@@ -313,6 +332,20 @@ def _positive_label(
         f"the predictions ({', '.join(str(c) for c in labels.tolist())}); set it to one of them "
         "or leave it null to use the greater class"
     )
+
+
+def _names(label: Any, text: str) -> bool:
+    """Whether ``text`` (a parameter value) names ``label``: '1' names 1 and 1.0, 'true' True."""
+    if str(label) == text:
+        return True
+    if isinstance(label, bool):
+        return text.strip().lower() == str(label).lower()
+    if isinstance(label, int | float):
+        try:
+            return float(text) == label
+        except ValueError:
+            return False
+    return False
 
 
 # -- probabilities ----------------------------------------------------------------------------
@@ -329,7 +362,8 @@ def _probability_measures(
         ctx.undefined("log_loss", reason)
         return
     proba = np.asarray(proba, dtype=np.float64)
-    classes = _align(_labels(model.classes_), y, what="the model's classes", target=target)
+    what = "the model's classes"
+    classes = _align(_labels(model.classes_, what), y, what=what, target=target)
     order = np.argsort(classes, kind="stable")  # scikit-learn expects sorted class columns
     classes = classes[order]
     if proba.ndim != 2 or proba.shape != (len(y), len(classes)):

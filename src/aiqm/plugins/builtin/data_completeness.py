@@ -211,8 +211,10 @@ def completeness_stats(
         bound *= size
     if all_distinct:
         distinct = n
+    elif bound == 1:  # every row has the same key
+        distinct = 1
     else:
-        distinct = 1 if bound == 1 else _compact(key)[1]
+        distinct = _compact(key)[1]
     if progress is not None:
         progress(k + 1, k + 1)
     return CompletenessStats(n, missing, int(np.count_nonzero(missing_any)), n - distinct)
