@@ -1,0 +1,72 @@
+"""The public surface: `aiqm.__all__` is sorted and matches what the package exports."""
+
+from __future__ import annotations
+
+import importlib
+
+import jsonschema
+import pytest
+import yaml
+
+import aiqm
+from aiqm.plugins.manager import load_registry
+from aiqm.services.projects import SKELETON
+from aiqm.services.schemas import json_schema
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    # ruff RUF022 order: CONSTANTS, then Classes, then functions and the rest
+    if name.isupper() and len(name) > 1:
+        return (0, name)
+    if name[:1].isupper():
+        return (1, name)
+    return (2, name)
+
+
+def test_all_is_sorted_and_complete():
+    assert aiqm.__all__ == sorted(aiqm.__all__, key=_isort_key)
+    public = {n for n in dir(aiqm) if not n.startswith("_")} - {
+        # subpackages appear as attributes once imported
+        "cli", "core", "data", "engine", "exceptions", "guidelines", "models", "plugins",
+        "render", "services", "storage", "testing",
+        "annotations",  # from __future__ import annotations
+    }
+    assert public == set(aiqm.__all__) - {"__version__"}
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["aiqm.plugins", "aiqm.services", "aiqm.storage", "aiqm.render", "aiqm.data", "aiqm.models",
+     "aiqm.testing"],
+)
+def test_subpackage_all_names_exist(module):
+    mod = importlib.import_module(module)
+    for name in mod.__all__:
+        assert hasattr(mod, name), f"{module}.{name}"
+
+
+def test_project_schema_validates_skeleton_and_rejects_bad():
+    schema = json_schema("project")
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(yaml.safe_load(SKELETON), schema)
+    bad = yaml.safe_load(SKELETON)
+    bad["component"]["task"] = "nope"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+def test_manifest_schema_validates_every_installed_manifest():
+    schema = json_schema("manifest")
+    jsonschema.Draft202012Validator.check_schema(schema)
+    registry = load_registry(["aiqm.testing.faults"])
+    assert len(registry) >= 8
+    assert registry.errors == []
+    for m in registry.manifests:
+        jsonschema.validate(m.model_dump(mode="json"), schema)
+
+
+def test_unknown_schema_is_input_error():
+    from aiqm.exceptions import InputError
+
+    with pytest.raises(InputError, match="project, manifest, report"):
+        json_schema("nope")
