@@ -51,6 +51,11 @@ def test_the_hook_returns_both_builtin_aits() -> None:
     ]
 
 
+def test_the_entry_point_registers_the_builtin_plugin() -> None:
+    refs = {a.manifest.ref for a in load_registry()}  # the `aiqm.ait` entry-point group
+    assert {a.manifest.ref for a in BUILTIN} <= refs
+
+
 def test_the_registry_resolves_builtin_aits_by_major_version() -> None:
     registry = load_registry(["aiqm.plugins.builtin"], entry_points=False)
     assert registry.get("classification_performance@1").manifest.version == "1.0.0"

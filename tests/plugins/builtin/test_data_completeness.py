@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -107,8 +108,13 @@ def test_random_frame_agrees_with_pandas() -> None:
         pa.array([True, None, False, True, None, True]),
         pa.array(["p", "q", "p", None, "q", None]).dictionary_encode(),
         pa.array([b"x", b"", None, b"x", b"", b"y"], pa.binary()),
+        pa.array([Decimal("1.10"), None, Decimal("1.10"), Decimal("2"), None, Decimal("2")]),
+        pa.array([0, 0, None, 86_400, None, 1], pa.timestamp("s", tz="Europe/Paris")),
+        pa.array([1.5, -0.0, None, 0.0, 1.5, None], pa.float32()),
+        pa.nulls(6),
     ],
-    ids=["int8", "uint64", "float", "bool", "dictionary", "binary"],
+    ids=["int8", "uint64", "float", "bool", "dictionary", "binary", "decimal", "timestamp",
+         "float32", "null"],
 )
 def test_column_types_agree_with_pandas(column: pa.Array) -> None:
     other = pa.array([1, 1, 1, 1, 1, 1])
@@ -160,3 +166,34 @@ def test_complete_data_reports_zero_and_an_explanatory_figure() -> None:
     assert result.measures["duplicate_rows"] == 0
     svg = Path(result.resource("missing_by_column")["file"]).read_text("utf-8")
     assert "No missing values" in svg
+
+
+def _wide_table(n_distinct: int = 20_000, n_rows: int = 30_000) -> pa.Table:
+    """Five high-cardinality columns (row keys must be renumbered), with repeated rows."""
+    rng = np.random.default_rng(7)
+    pool = pa.table({f"x{j}": rng.normal(size=n_distinct) for j in range(5)})
+    table = pool.take(pa.array(rng.integers(0, n_distinct, n_rows)))
+    return table
+
+
+@pytest.mark.parametrize("colliding", [False, True], ids=["hashed", "every-hash-collides"])
+def test_duplicates_are_exact_whatever_the_row_hash(
+    colliding: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiqm.plugins.builtin import data_completeness as module
+
+    if colliding:  # the exact comparison alone must get the count right
+        real = module._hashed
+
+        def constant(column: pa.ChunkedArray) -> tuple[np.ndarray | None, np.ndarray]:
+            absent, words = real(column)
+            return absent, np.zeros_like(words)
+
+        monkeypatch.setattr(module, "_hashed", constant)
+    table = _wide_table()
+    expected = int(table.to_pandas().duplicated().sum())
+    assert 5_000 < expected < 30_000
+    assert completeness_stats(table).duplicate_rows == expected
+    assert completeness_stats(table.slice(0, 1_000)).duplicate_rows == int(
+        table.slice(0, 1_000).to_pandas().duplicated().sum()
+    )

@@ -278,7 +278,6 @@ def _align(values: np.ndarray, y: np.ndarray, *, what: str, target: str) -> np.n
     text and numbers are matched through their text ('1' ↔ 1) against the target's
     classes.
     """
-
     fam_v, fam_y = _family(values), _family(y)
     if values.dtype == y.dtype or (fam_v == fam_y and fam_v != "number"):
         return values
@@ -302,7 +301,6 @@ def _align(values: np.ndarray, y: np.ndarray, *, what: str, target: str) -> np.n
 
 
 def _describe(arr: np.ndarray) -> str:
-
     sample = ", ".join(repr(v) for v in np.unique(arr).tolist()[:3])
     return f"{_family(arr)} values such as {sample}"
 

@@ -1,11 +1,12 @@
 """AIT ``data_completeness``: missing values and exact duplicate rows of a dataset.
 
-The counting is columnar: each column is turned once into integer codes
-(``-1`` for a missing cell, ``0..k-1`` for its distinct values), missing cells
-are the negative codes, and rows are compared by combining the codes of all
-columns into one exact integer key per row, so no row is ever hashed as a
-Python object. Columns are encoded on two threads (pandas and Arrow release
-the GIL while hashing).
+The counting is columnar and vectorised; no row is handled as a Python object.
+Each column yields a mask of its missing cells and one scrambled 64-bit word per
+cell; the words are chained into a hash per row. Rows whose hash is unique are
+unique rows. Only the rows that share a hash are compared exactly, by turning
+each column into integer codes (equal values, equal codes) and combining them
+into one exact integer key per row. Columns are processed on two threads (numpy,
+pandas and Arrow release the GIL).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -32,6 +33,9 @@ _COUNT = {"type": "int", "min": 0}
 _MAX_BARS = 30
 #: Row keys stay below this bound so that ``key * k + code`` cannot overflow int64.
 _KEY_LIMIT = 2**62
+#: The word of a missing cell, and the odd multiplier that chains column words into a row hash.
+_MISSING_WORD = np.uint64(0x9E3779B97F4A7C15)
+_ROW_MULTIPLIER = np.uint64(0x100000001B3)
 
 
 @ait(
@@ -184,51 +188,72 @@ def completeness_stats(
     >>> (s.missing_per_column, s.rows_with_missing, s.duplicate_rows)
     ([1, 1], 1, 1)
     """
+    import pandas as pd
+    import pyarrow as pa
+
     n, k = table.num_rows, table.num_columns
     if n == 0 or k == 0:
         return CompletenessStats(n, [0] * k, 0, 0)
     missing_any = np.zeros(n, dtype=bool)
     missing: list[int] = []
+    row_hash = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i, (absent, word) in enumerate(_in_order(_hashed, table.columns)):
+            missing.append(0 if absent is None else int(np.count_nonzero(absent)))
+            if absent is not None:
+                missing_any |= absent
+            row_hash ^= word
+            row_hash *= _ROW_MULTIPLIER
+            if progress is not None:
+                progress(i + 1, k + 1)
+    # Equal rows have equal hashes, so a row whose hash is unique is a unique row;
+    # only rows sharing a hash are compared exactly.
+    shared = np.flatnonzero(pd.Series(row_hash).duplicated(keep=False).to_numpy())
+    duplicates = 0
+    if len(shared):
+        subset = table if len(shared) == n else table.take(pa.array(shared))
+        duplicates = len(shared) - _distinct_rows(subset)
+    if progress is not None:
+        progress(k + 1, k + 1)
+    return CompletenessStats(n, missing, int(np.count_nonzero(missing_any)), duplicates)
+
+
+def _distinct_rows(table: pa.Table) -> int:
+    """Count the distinct rows of ``table`` exactly, from per-column integer codes."""
+    n = table.num_rows
     key = np.zeros(n, dtype=np.int64)
     bound = 1  # key < bound for every row
-    all_distinct = False  # once true, the remaining columns cannot create duplicates
-    for i, (codes, cardinality) in enumerate(_encoded(table.columns)):
-        absent = codes < 0
-        missing.append(int(np.count_nonzero(absent)))
-        missing_any |= absent
-        if progress is not None:
-            progress(i + 1, k + 1)
-        all_distinct = all_distinct or cardinality == n
-        if all_distinct:
-            continue
+    for codes, cardinality in _in_order(_codes, table.columns):
+        if cardinality == n:  # this column alone tells every row apart
+            return n
         size = cardinality + 1  # the codes shifted by one: 0 is "missing"
         if bound * size >= _KEY_LIMIT:
             key, bound = _compact(key)
-            all_distinct = bound == n
-            if all_distinct:
-                continue
+            if bound == n:
+                return n
         key = key * size + (codes + 1)
         bound *= size
-    if all_distinct:
-        distinct = n
-    elif bound == 1:  # every row has the same key
-        distinct = 1
-    else:
-        distinct = _compact(key)[1]
-    if progress is not None:
-        progress(k + 1, k + 1)
-    return CompletenessStats(n, missing, int(np.count_nonzero(missing_any)), n - distinct)
+    return 1 if bound == 1 else _compact(key)[1]
 
 
-def _encoded(columns: Sequence[pa.ChunkedArray]) -> Iterator[tuple[np.ndarray, int]]:
-    """Yield :func:`_codes` of each column, computed on two threads, in column order."""
-    window = 4  # columns in flight: bounds memory to a few code arrays
+_T = TypeVar("_T")
+
+
+def _in_order(
+    func: Callable[[pa.ChunkedArray], _T], columns: Sequence[pa.ChunkedArray]
+) -> Iterator[_T]:
+    """Yield ``func(column)`` for each column in order, computed on two threads."""
+    window = 4  # columns in flight: bounds memory to a few arrays
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="aiqm-completeness") as pool:
-        pending = [pool.submit(_codes, c) for c in columns[:window]]
-        for nxt in range(window, len(columns) + window):
-            yield pending.pop(0).result()
-            if nxt < len(columns):
-                pending.append(pool.submit(_codes, columns[nxt]))
+        pending = [pool.submit(func, c) for c in columns[:window]]
+        try:
+            for nxt in range(window, len(columns) + window):
+                yield pending.pop(0).result()
+                if nxt < len(columns):
+                    pending.append(pool.submit(func, columns[nxt]))
+        finally:  # the consumer stopped early: drop the work not started yet
+            for future in pending:
+                future.cancel()
 
 
 def _compact(key: np.ndarray) -> tuple[np.ndarray, int]:
@@ -237,6 +262,52 @@ def _compact(key: np.ndarray) -> tuple[np.ndarray, int]:
 
     codes, uniques = pd.factorize(key)
     return codes.astype(np.int64, copy=False), len(uniques)
+
+
+def _hashed(column: pa.ChunkedArray) -> tuple[np.ndarray | None, np.ndarray]:
+    """Return ``(missing, words)`` of a column.
+
+    ``missing`` is a boolean mask of the missing cells (None when there are none);
+    ``words`` are scrambled 64-bit words, equal for equal values (also ``0.0`` and
+    ``-0.0``, and all missing cells), and rarely equal otherwise.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = _decoded(column)
+    typ = column.type
+    if pa.types.is_null(typ):
+        return np.ones(len(column), dtype=bool), np.full(len(column), _MISSING_WORD)
+    if pa.types.is_floating(typ):
+        filled = pc.fill_null(column, float("nan")) if column.null_count else column
+        values = np.asarray(filled.to_numpy(), dtype=np.float64) + 0.0  # a copy; -0.0 → 0.0
+        absent: np.ndarray | None = np.isnan(values)
+        words = values.view(np.uint64)
+    else:
+        absent = pc.is_null(column).to_numpy(zero_copy_only=False) if column.null_count else None
+        if pa.types.is_boolean(typ) or pa.types.is_integer(typ):
+            zero = pa.scalar(False if pa.types.is_boolean(typ) else 0, typ)
+            filled = pc.fill_null(column, zero) if absent is not None else column
+            words = filled.to_numpy().astype(np.uint64)  # a copy; negative ints wrap
+        else:
+            words = _codes(column)[0].astype(np.uint64)
+    if absent is not None:
+        words[absent] = _MISSING_WORD
+    # splitmix64's finaliser: each bit of the value reaches every bit of the word
+    words ^= words >> np.uint64(30)
+    words *= np.uint64(0xBF58476D1CE4E5B9)
+    words ^= words >> np.uint64(27)
+    words *= np.uint64(0x94D049BB133111EB)
+    words ^= words >> np.uint64(31)
+    return (absent if absent is not None and absent.any() else None), words
+
+
+def _decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(column.type):
+        return column.cast(column.type.value_type)
+    return column
 
 
 def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, int]:
@@ -248,10 +319,8 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, int]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    column = _decoded(column)
     typ = column.type
-    if pa.types.is_dictionary(typ):
-        column = column.cast(typ.value_type)
-        typ = column.type
     n = len(column)
     if pa.types.is_null(typ):
         return np.full(n, -1, dtype=np.int64), 0
