@@ -10,6 +10,7 @@ Everything is generated from a seed, so every tool reads identical Parquet files
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -137,10 +138,8 @@ def measure(cmd: list[str], cwd: Path | None = None, env: dict | None = None) ->
         total = 0
         try:
             for p in [root, *root.children(recursive=True)]:
-                try:
+                with contextlib.suppress(psutil.Error):
                     total += p.memory_info().rss
-                except psutil.Error:
-                    pass
         except psutil.Error:
             pass
         peak = max(peak, total)

@@ -14,42 +14,19 @@ file and computes the same numbers as the two AITs, in one process.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
-import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import measure
 
 HERE = Path(__file__).resolve().parent
 AIQM = [sys.executable, "-m", "aiqm.cli"]
-
-
-def measure(cmd: list[str], cwd: Path | None = None) -> dict:
-    """Wall time and peak process-tree RSS of a command."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak = 0
-    ps = psutil.Process(proc.pid)
-    while proc.poll() is None:
-        try:
-            procs = [ps, *ps.children(recursive=True)]
-            rss = 0
-            for p in procs:
-                with contextlib.suppress(psutil.Error):
-                    rss += p.memory_info().rss
-            peak = max(peak, rss)
-        except psutil.Error:
-            pass
-        time.sleep(0.02)
-    wall = time.perf_counter() - t0
-    out, err = proc.communicate()
-    return {"wall_s": round(wall, 3), "peak_rss_mb": round(peak / 2**20, 1),
-            "returncode": proc.returncode, "stderr": err.decode()[-2000:], "stdout": out.decode()}
 
 
 def make_big(d: Path, rows: int, seed: int = 0) -> Path:

@@ -73,6 +73,24 @@ class _ProgressView:
                 self.p.advance(self.total_id)
 
 
+class _LineView:
+    """Plain progress lines for logs (no live display)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.done = 0
+
+    def __call__(self, e: Any) -> None:
+        if isinstance(e, dict):
+            if e.get("kind") == "planned":
+                self.total = len(e["tests"]) - len(e["skipped"])
+                console.print(f"run {e['run_id']}: {self.total} test(s) to run")
+            return
+        if e.kind == "finished":
+            self.done += 1
+            console.print(f"[{self.done}/{self.total}] {e.status:9s} {escape(e.td_name)}")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("run")
     @handle_errors
@@ -97,8 +115,10 @@ def register(app: typer.Typer) -> None:
             use_cache=False if no_cache else None, resume=resume, accept_changes=accept_changes,
             select=test or (), plugins=plugin or (),
         )
-        if as_json or not console.is_terminal:
+        if as_json:
             summary = run_project(directory, opts)
+        elif not console.is_terminal:  # CI logs: one line per finished test
+            summary = run_project(directory, opts, on_event=_LineView())
         else:
             with Progress(
                 SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from aiqm.testing.conformance import check_ait, invalid_values
+from aiqm.testing.faults import FakeAIT
 from aiqm.testing.harness import AITRunResult, run_ait
 
-__all__ = ["AITRunResult", "run_ait"]
+__all__ = ["AITRunResult", "FakeAIT", "check_ait", "invalid_values", "run_ait"]

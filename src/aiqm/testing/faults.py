@@ -50,6 +50,8 @@ def FakeAIT(ctx: Context) -> None:
     ctx.measure("values", ctx.params["values"])
     if ctx.has_input("dataset"):
         ctx.measure("n_rows", ctx.dataset("dataset").num_rows)
+    else:
+        ctx.undefined("n_rows", "no dataset is bound to the 'dataset' slot")
     ctx.resource("note", "fake AIT ran")
     ctx.progress(1, 1)
 
