@@ -1,4 +1,9 @@
-"""Modules the forkserver imports once, so each worker process starts fast."""
+"""Modules the forkserver imports once, so each worker process starts fast.
+
+Every worker is forked from a server that has already imported these and drawn
+one throw-away figure, so a test pays neither the imports (several seconds for
+scikit-learn, skops, pandas and matplotlib together) nor matplotlib's font setup.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +18,25 @@ import pyarrow.ipc  # noqa: F401
 import aiqm.engine.worker
 import aiqm.plugins.manager  # noqa: F401
 
-try:  # optional, but most AITs use them
+
+def _warm() -> None:
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot
+    import matplotlib.pyplot as plt
     import pandas  # noqa: F401
     import sklearn.metrics  # noqa: F401
+    import skops.io  # noqa: F401
+
+    fig, ax = plt.subplots(figsize=(1, 1))
+    ax.set_title("warm-up")
+    fig.savefig(io.BytesIO(), format="svg")
+    plt.close(fig)
+
+
+try:  # optional extras may be missing; the workers then import on demand
+    _warm()
 except ImportError:  # pragma: no cover
     pass
