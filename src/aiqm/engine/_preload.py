@@ -7,6 +7,7 @@ scikit-learn, skops, pandas and matplotlib together) nor matplotlib's font setup
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -36,7 +37,6 @@ def _warm() -> None:
     plt.close(fig)
 
 
-try:  # optional extras may be missing; the workers then import on demand
+# optional extras may be missing; the workers then import on demand
+with contextlib.suppress(ImportError):
     _warm()
-except ImportError:  # pragma: no cover
-    pass
