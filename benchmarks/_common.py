@@ -103,7 +103,9 @@ def make_workload(n: int, directory: Path | None = None, seed: int = 0) -> dict[
         proba = model.predict_proba(x)[:, 1]
         frame["prediction"] = (proba >= 0.5).astype(np.int64)
         frame["proba"] = proba
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), paths[name])
+        tmp = paths[name].with_suffix(".parquet.tmp")
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+        tmp.replace(paths[name])  # atomic: a concurrent run never reads half a file
     (d / "workload.json").write_text(json.dumps(
         {"rows": n, "seed": seed, "numeric": NUMERIC, "categorical": CATEGORICAL,
          "drifted": DRIFTED, "label": "label", "prediction": "prediction", "proba": "proba"},
@@ -124,31 +126,55 @@ def peer_python(peer: str) -> Path:
     return py
 
 
-def measure(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
+def measure(cmd: list[str], cwd: Path | None = None, env: dict | None = None, *,
+            pss: bool = False) -> dict:
     """Wall time and peak resident memory of a command's whole process tree.
 
     Memory is sampled every 20 ms with psutil (main process plus all descendants,
-    e.g. aiqm's forkserver and workers).
+    e.g. aiqm's forkserver and workers); the list of descendants is refreshed
+    every 100 ms, because listing them scans /proc and would steal CPU from the
+    measured command. ``peak_rss_mb`` sums the resident sets, so pages shared by
+    several processes (a forkserver's preloaded libraries) count once per
+    process; with ``pss=True`` the peak proportional set size (shared pages
+    split between their processes) is reported too, as ``peak_pss_mb``.
+    Output goes to temporary files, not pipes, so a chatty command cannot block.
     """
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak = 0
-    root = psutil.Process(proc.pid)
-    while proc.poll() is None:
-        total = 0
-        try:
-            for p in [root, *root.children(recursive=True)]:
+    import tempfile
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
+        peak = peak_pss = 0
+        root = psutil.Process(proc.pid)
+        procs = [root]
+        tick = 0
+        while proc.poll() is None:
+            if tick % 5 == 0:
                 with contextlib.suppress(psutil.Error):
-                    total += p.memory_info().rss
-        except psutil.Error:
-            pass
-        peak = max(peak, total)
-        time.sleep(0.02)
-    wall = time.perf_counter() - t0
-    out, err = proc.communicate()
-    return {"wall_s": round(wall, 3), "peak_rss_mb": round(peak / 2**20, 1),
-            "returncode": proc.returncode, "stdout": out.decode(errors="replace")[-4000:],
-            "stderr": err.decode(errors="replace")[-4000:]}
+                    procs = [root, *root.children(recursive=True)]
+            tick += 1
+            total = total_pss = 0
+            for p in procs:
+                with contextlib.suppress(psutil.Error):
+                    if pss:
+                        info = p.memory_full_info()
+                        total += info.rss
+                        total_pss += info.pss
+                    else:
+                        total += p.memory_info().rss
+            peak = max(peak, total)
+            peak_pss = max(peak_pss, total_pss)
+            time.sleep(0.02)
+        wall = time.perf_counter() - t0
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    result = {"wall_s": round(wall, 3), "peak_rss_mb": round(peak / 2**20, 1),
+              "returncode": proc.returncode, "stdout": stdout.decode(errors="replace")[-4000:],
+              "stderr": stderr.decode(errors="replace")[-4000:]}
+    if pss:
+        result["peak_pss_mb"] = round(peak_pss / 2**20, 1)
+    return result
 
 
 if __name__ == "__main__":  # python benchmarks/_common.py 100000

@@ -29,6 +29,8 @@ def test_all_is_sorted_and_complete():
         # subpackages appear as attributes once imported
         "cli", "core", "data", "engine", "exceptions", "guidelines", "models", "plugins",
         "render", "services", "storage", "testing",
+        "evidence",  # evidence bundles (issue 6)
+        "web",  # web application (issue 7)
         "annotations",  # from __future__ import annotations
     }
     assert public == set(aiqm.__all__) - {"__version__"}

@@ -12,7 +12,9 @@ The tree::
     │   │   ├── DigestMismatchError    an input changed since it was registered
     │   │   └── UntrustedModelError    a model file would execute code and is not trusted
     │   ├── DataError                  a dataset cannot be used (empty, column missing …)
-    │   └── ManifestError              an AIT manifest is invalid
+    │   ├── ManifestError              an AIT manifest is invalid
+    │   ├── GuidelineError             a guideline file does not validate (entry paths listed)
+    │   └── PDFUnavailableError        the pdf extra or its system libraries are missing
     ├── StoreError                     the run store cannot be read or written
     └── AITFailure                     an AIT failed at run time (becomes the TD's ERR)
 
@@ -26,10 +28,12 @@ __all__ = [
     "AITFailure",
     "DataError",
     "DigestMismatchError",
+    "GuidelineError",
     "InputError",
     "InvalidParameterError",
     "InventoryError",
     "ManifestError",
+    "PDFUnavailableError",
     "ProjectFileError",
     "StoreError",
     "UnknownAITError",
@@ -75,6 +79,30 @@ class UnknownAITError(InputError, LookupError):
 
 class ManifestError(InputError):
     """An AIT manifest does not validate."""
+
+
+class GuidelineError(InputError):
+    """A guideline file does not validate.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong.
+    problems : list of str, default=None
+        One line per problem, each starting with the entry path
+        (``internal[3].levels[1].requirements[0]: …``).
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = list(problems or [])
+        full = message if not self.problems else message + "\n" + "\n".join(
+            f"  - {p}" for p in self.problems
+        )
+        super().__init__(full)
+
+
+class PDFUnavailableError(InputError):
+    """WeasyPrint (the ``pdf`` extra) or the system libraries it needs are missing."""
 
 
 class InventoryError(InputError):

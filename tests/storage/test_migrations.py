@@ -21,7 +21,12 @@ from aiqm.storage._schema import Base
 
 from ._factories import db_url, make_result, make_run
 
-TABLES = {"alembic_version", "artifacts", "inventories", "runs", "td_results"}
+TABLES = {
+    "alembic_version", "artifacts", "inventories", "runs", "td_results",
+    # web application (migration 0002)
+    "users", "api_tokens", "components", "component_inventories", "component_tests",
+    "web_runs", "web_settings",
+}
 
 
 def test_migrations_create_every_table_and_constraint(db_path: Path) -> None:
@@ -48,7 +53,7 @@ def test_migrations_create_every_table_and_constraint(db_path: Path) -> None:
         assert fk["referred_table"] == "runs"
         assert fk["options"].get("ondelete") == "CASCADE"
         with engine.connect() as conn:
-            assert MigrationContext.configure(conn).get_current_heads() == ("0001",)
+            assert MigrationContext.configure(conn).get_current_heads() == ("0002",)
     finally:
         engine.dispose()
 

@@ -7,7 +7,11 @@ from typing import Annotated
 import typer
 
 from aiqm.cli import ait as ait_cmds
-from aiqm.cli import project, report, run
+from aiqm.cli import compare, evidence, project, report, run, serve
+from aiqm.cli import levels as levels_cmds
+from aiqm.cli import users as users_cmds
+from aiqm.cli.checklist import checklist_app
+from aiqm.cli.guideline import guideline_app
 
 __all__ = ["app", "main"]
 
@@ -39,7 +43,15 @@ def _root(
 project.register(app)
 run.register(app)
 report.register(app)
+compare.register(app)
+evidence.register(app)
 app.add_typer(ait_cmds.ait_app, name="ait")
+app.add_typer(evidence.keys_app, name="keys")
+serve.register(app)
+app.add_typer(users_cmds.users_app, name="users")
+app.add_typer(guideline_app, name="guideline")
+levels_cmds.register(app)
+app.add_typer(checklist_app, name="checklist")
 
 
 def main() -> None:

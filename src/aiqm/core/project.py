@@ -42,6 +42,24 @@ class Component(Definition):
             return {k: str(x) for k, x in v.items()}
         return v
 
+    @field_validator("guideline")
+    @classmethod
+    def _guideline_refs(cls, v: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        """A packaged guideline (``id`` or ``id@edition``) or a guideline file's path."""
+        import re
+
+        refs = (v,) if isinstance(v, str) else v
+        if not refs:
+            raise ValueError("name at least one guideline, e.g. aist-mlqm@3")
+        for ref in refs:
+            path = ref.lower().endswith((".yaml", ".yml", ".json"))
+            if not path and not re.fullmatch(r"[a-z0-9][a-z0-9-]*(@[A-Za-z0-9._-]+)?", ref):
+                raise ValueError(
+                    f"{ref!r} is neither a guideline reference like 'aist-mlqm@3' (see `aiqm "
+                    "guideline list`) nor the path of a guideline file (.yaml, .yml or .json)"
+                )
+        return v
+
     @property
     def guidelines(self) -> tuple[str, ...]:
         return (self.guideline,) if isinstance(self.guideline, str) else self.guideline

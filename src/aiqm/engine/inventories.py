@@ -11,6 +11,7 @@ from typing import Any
 from aiqm.core.inventory import (
     DatasetInventory,
     DocumentInventory,
+    HttpModelInventory,
     ModelInventory,
     PredictionsInventory,
 )
@@ -168,6 +169,25 @@ def _document(name: str, inv: DocumentInventory, root: Path) -> ResolvedInventor
     return ResolvedInventory(name, "document", digest, inv.path, fmt, _size(path), spec)
 
 
+def _http(name: str, inv: HttpModelInventory) -> ResolvedInventory:
+    """A model endpoint: no file; its digest is that of its configuration (no secrets)."""
+    import os
+
+    from aiqm.models.http_adapter import http_digest
+
+    missing = [v for v in inv.env_vars() if v not in os.environ]
+    if missing:
+        raise InventoryError(
+            f"inventory {name!r}: environment variable(s) {', '.join(missing)} used in its "
+            "headers are not set; export them before running"
+        )
+    config = inv.model_dump(mode="json")
+    digest = http_digest(config)
+    spec = {**config, "kind": "http", "inventory": name, "digest": digest}
+    return ResolvedInventory(name, "http", digest, inv.url, "http", 0, spec,
+                             {"url": inv.url, "version": inv.version})
+
+
 def resolve_inventories(
     project: ProjectFile, root: Path, cache_dir: Path, names: set[str] | None = None
 ) -> dict[str, ResolvedInventory]:
@@ -194,6 +214,8 @@ def resolve_inventories(
             out[name] = _model(name, inv, root)
         elif isinstance(inv, DocumentInventory):
             out[name] = _document(name, inv, root)
+        elif isinstance(inv, HttpModelInventory):
+            out[name] = _http(name, inv)
     for name, inv in project.inventories.items():
         if isinstance(inv, PredictionsInventory) and name in wanted:
             out[name] = _predictions(name, inv, out[inv.dataset])

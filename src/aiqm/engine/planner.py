@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aiqm.core.coverage import requirements_for_test
 from aiqm.core.guideline import Guideline
 from aiqm.core.results import InputRef
 from aiqm.core.testdesc import TestDescription
@@ -21,7 +22,9 @@ from aiqm.plugins.sdk import AIT
 __all__ = ["PlannedTest", "cache_key", "plan_tests"]
 
 # which inventory kinds can fill an AIT slot of each kind
-_FILLS = {"dataset": ("dataset",), "model": ("model", "predictions"), "document": ("document",)}
+_FILLS = {
+    "dataset": ("dataset",), "model": ("model", "predictions", "http"), "document": ("document",),
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class PlannedTest:
     inputs: dict[str, dict[str, Any]]
     input_refs: tuple[InputRef, ...]
     cache_key: str
+    requirements: tuple[str, ...] = ()  # the requirement ids the test evidences
 
     def task(
         self, *, run_id: str, run_dir: Path, cache_dir: Path, plugins: Sequence[str],
@@ -68,6 +72,7 @@ def cache_key(ait: AIT, params: dict[str, Any], inputs: dict[str, dict[str, Any]
 def _plan_one(
     index: int, td: TestDescription, registry: AITRegistry,
     inventories: dict[str, ResolvedInventory], characteristics: set[str] | None,
+    guidelines: Sequence[Guideline] = (),
 ) -> PlannedTest:
     ait = registry.get(td.ait)
     m = ait.manifest
@@ -76,6 +81,7 @@ def _plan_one(
             f"characteristic {td.characteristic!r} is not in the component's guideline(s); "
             f"use one of {', '.join(sorted(characteristics))}"
         )
+    reqs = requirements_for_test(td.characteristic, td.requirements, m.requirements, guidelines)
     params = m.validate_parameters(dict(td.parameters))
     slots = {s.name: s for s in m.inventories}
     unknown = sorted(set(td.inventories) - set(slots))
@@ -113,7 +119,9 @@ def _plan_one(
             )
         inputs[slot.name] = inv.spec
         refs.append(InputRef(slot=slot.name, inventory=inv_name, kind=inv.kind, digest=inv.digest))
-    return PlannedTest(index, td, ait, params, inputs, tuple(refs), cache_key(ait, params, inputs))
+    return PlannedTest(
+        index, td, ait, params, inputs, tuple(refs), cache_key(ait, params, inputs), reqs
+    )
 
 
 def plan_tests(
@@ -136,7 +144,7 @@ def plan_tests(
     problems: list[str] = []
     for i, td in enumerate(tests):
         try:
-            planned.append(_plan_one(i, td, registry, inventories, characteristics))
+            planned.append(_plan_one(i, td, registry, inventories, characteristics, guidelines))
         except InputError as exc:
             problems.append(f"test {td.name!r}: {exc}")
     if problems:

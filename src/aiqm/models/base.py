@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MODEL_KINDS", "ModelAdapter"]
 
-MODEL_KINDS = ("skops", "onnx", "joblib", "pickle", "predictions")
+MODEL_KINDS = ("skops", "onnx", "joblib", "pickle", "predictions", "http")
 """Values of :attr:`ModelAdapter.kind`."""
 
 
@@ -64,6 +64,21 @@ class ModelAdapter(ABC):
         numpy.ndarray of shape (n_rows, n_classes) or None
             None when the model gives no probabilities.
         """
+
+    def predict_both(self, ds: Dataset) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return ``(labels, probabilities)``; adapters may compute both in one pass.
+
+        Parameters
+        ----------
+        ds : aiqm.data.Dataset
+            The dataset; the model sees its features.
+
+        Returns
+        -------
+        tuple
+            What :meth:`predict` and :meth:`predict_proba` return.
+        """
+        return self.predict(ds), (self.predict_proba(ds) if self.has_proba else None)
 
     @property
     @abstractmethod

@@ -119,8 +119,7 @@ class CachedModel(ModelAdapter):
             self.hits += 1
         else:
             self.misses += 1
-            labels = self.adapter.predict(ds)
-            proba = self.adapter.predict_proba(ds) if self.adapter.has_proba else None
+            labels, proba = self.adapter.predict_both(ds)
             self._write(path, ds, labels, proba)
             result = _read(path)
             if result is None:  # pragma: no cover - we just wrote it

@@ -68,6 +68,11 @@ def load_model(spec: Mapping[str, Any]) -> ModelAdapter:
              "format": "auto|skops|onnx|joblib|pickle", "trusted": bool,
              "trusted_types": [...], "digest": str}
 
+        or a model endpoint (the fields of an ``http`` inventory)::
+
+            {"kind": "http", "inventory": name, "url": str, "request": ..., "response": ...,
+             "classes": [...], "headers": {...}, "timeout": float, "retries": int, ...}
+
         or a predictions column::
 
             {"kind": "predictions", "inventory": name, "digest": str,
@@ -93,10 +98,15 @@ def load_model(spec: Mapping[str, Any]) -> ModelAdapter:
     kind = spec.get("kind")
     if kind == "predictions":
         return _load_predictions(spec)
+    if kind == "http":
+        from aiqm.models.http_adapter import HttpAdapter
+
+        name = str(spec.get("inventory") or "model")
+        return HttpAdapter(spec, inventory=name, digest=spec.get("digest"))
     if kind != "model":
         raise InventoryError(
             f"cannot load a model from an inventory of kind {kind!r}; "
-            "bind a `model` or `predictions` inventory"
+            "bind a `model`, `http` or `predictions` inventory"
         )
     name = str(spec.get("inventory") or "model")
     path = Path(_required(spec, "path", name))

@@ -197,7 +197,7 @@ class Context:
             from aiqm.models.cache import CachedModel
             from aiqm.models.loaders import load_model
 
-            spec = self._input(slot, ("model", "predictions"))
+            spec = self._input(slot, ("model", "predictions", "http"))
             self._models[slot] = CachedModel(load_model(spec), self.cache_dir)
         return self._models[slot]
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from aiqm.render.canonical import report_digest
 from aiqm.render.i18n import t
 from aiqm.render.report_model import (
     Report,
@@ -30,12 +31,25 @@ from aiqm.render.report_model import (
     ReportTest,
 )
 
-__all__ = ["MAX_IMAGE_BYTES", "MAX_TABLE_ROWS", "MAX_TEXT_BYTES", "render_html"]
+__all__ = [
+    "MAX_IMAGE_BYTES",
+    "MAX_TABLE_ROWS",
+    "MAX_TEXT_BYTES",
+    "PAGED_MAX_TABLE_ROWS",
+    "PAGED_MAX_TEXT_BYTES",
+    "render_html",
+]
 
 Artifact = Callable[[str], bytes | None]
 
 MAX_TABLE_ROWS = 200
 """Rows of a table resource shown in the page; the rest are counted."""
+
+PAGED_MAX_TABLE_ROWS = 40
+"""Rows of a table resource shown in the paged (PDF) rendering."""
+
+PAGED_MAX_TEXT_BYTES = 3_000
+"""Bytes of a text resource or log shown in the paged (PDF) rendering."""
 
 MAX_TEXT_BYTES = 20_000
 """Bytes of a text resource or log shown in the page."""
@@ -196,16 +210,22 @@ def _table(data: bytes, media: str) -> tuple[list[Any], list[list[Any]]]:
     return columns, rows
 
 
-def _text(data: bytes, tail: bool) -> tuple[str, int]:
-    if len(data) <= MAX_TEXT_BYTES:
+def _text(data: bytes, tail: bool, limit: int = MAX_TEXT_BYTES) -> tuple[str, int]:
+    if len(data) <= limit:
         return data.decode("utf-8", errors="replace"), 0
-    part = data[-MAX_TEXT_BYTES:] if tail else data[:MAX_TEXT_BYTES]
+    part = data[-limit:] if tail else data[:limit]
     # a cut may split a multi-byte character: drop the broken piece
-    return part.decode("utf-8", errors="ignore"), len(data) - MAX_TEXT_BYTES
+    return part.decode("utf-8", errors="ignore"), len(data) - limit
 
 
 def resource_view(
-    ref: ReportResource, artifact: Artifact, lang: str = "en", *, tail: bool = False
+    ref: ReportResource,
+    artifact: Artifact,
+    lang: str = "en",
+    *,
+    tail: bool = False,
+    max_rows: int = MAX_TABLE_ROWS,
+    max_text: int = MAX_TEXT_BYTES,
 ) -> ResourceView:
     """Fetch a resource and prepare it for display; never raises on bad content.
 
@@ -219,6 +239,10 @@ def resource_view(
         Language of notes.
     tail : bool, default=False
         For text, keep the end rather than the start (logs).
+    max_rows : int, default=MAX_TABLE_ROWS
+        Rows of a table shown; the rest are counted.
+    max_text : int, default=MAX_TEXT_BYTES
+        Bytes of a text shown; the rest are counted.
     """
     media = ref.media_type.split(";")[0].strip().lower()
     if not (
@@ -246,14 +270,32 @@ def resource_view(
             ref,
             "table",
             columns=columns,
-            rows=rows[:MAX_TABLE_ROWS],
-            more=max(0, len(rows) - MAX_TABLE_ROWS),
+            rows=rows[:max_rows],
+            more=max(0, len(rows) - max_rows),
         )
-    text, more = _text(data, tail)
+    text, more = _text(data, tail, max_text)
     return ResourceView(ref, "text", text=text, more=more)
 
 
 # ---------------------------------------------------------------- views
+
+GLOSSARY = (
+    "guideline",
+    "characteristic",
+    "level",
+    "requirement",
+    "component",
+    "inventory",
+    "ait",
+    "td",
+    "measure",
+    "criterion",
+    "status",
+    "run",
+    "digest",
+    "report_digest",
+)
+"""Glossary terms, in order; ``gl_<term>`` and ``gl_<term>_def`` are catalogue keys."""
 
 
 def _key_measures(test: ReportTest, limit: int = 3) -> list[ReportMeasure]:
@@ -264,14 +306,27 @@ def _key_measures(test: ReportTest, limit: int = 3) -> list[ReportMeasure]:
     return chosen[:limit]
 
 
-def _test_view(test: ReportTest, index: int, artifact: Artifact, lang: str) -> ResultView:
+def _test_view(
+    test: ReportTest,
+    index: int,
+    artifact: Artifact,
+    lang: str,
+    max_rows: int = MAX_TABLE_ROWS,
+    max_text: int = MAX_TEXT_BYTES,
+) -> ResultView:
     shown, files = [], []
     for ref in test.resources:
         if ref.kind in ("download", "log"):
             files.append(ref)
         else:
-            shown.append(resource_view(ref, artifact, lang))
-    log = resource_view(test.log, artifact, lang, tail=True) if test.log is not None else None
+            shown.append(
+                resource_view(ref, artifact, lang, max_rows=max_rows, max_text=max_text)
+            )
+    log = (
+        resource_view(test.log, artifact, lang, tail=True, max_text=max_text)
+        if test.log is not None
+        else None
+    )
     return ResultView(test, f"test-{index}", _key_measures(test), shown, files, log)
 
 
@@ -297,7 +352,9 @@ def _jinja() -> Environment:
     return env
 
 
-def render_html(report: Report, artifact: Artifact, lang: str = "en") -> str:
+def render_html(
+    report: Report, artifact: Artifact, lang: str = "en", *, paged: bool = False
+) -> str:
     """Render a report as one self-contained HTML page.
 
     Parameters
@@ -308,7 +365,12 @@ def render_html(report: Report, artifact: Artifact, lang: str = "en") -> str:
         ``artifact(digest) -> bytes | None`` reads a stored artifact; None (or an
         ``OSError``) shows "artifact missing" in its place.
     lang : str, default="en"
-        Language of the fixed UI strings and of characteristic names.
+        Language of the fixed UI strings and of characteristic and guideline
+        names (from the guideline's own languages, else English).
+    paged : bool, default=False
+        Render for print (the PDF): a cover, a table of contents with page
+        numbers, page margins with running heads and page numbers, and at most
+        :data:`PAGED_MAX_TABLE_ROWS` rows per table resource.
 
     Returns
     -------
@@ -327,7 +389,12 @@ def render_html(report: Report, artifact: Artifact, lang: str = "en") -> str:
     >>> page.startswith("<!DOCTYPE html>")
     True
     """
-    views = [_test_view(test, i, artifact, lang) for i, test in enumerate(report.tests, 1)]
+    max_rows = PAGED_MAX_TABLE_ROWS if paged else MAX_TABLE_ROWS
+    max_text = PAGED_MAX_TEXT_BYTES if paged else MAX_TEXT_BYTES
+    views = [
+        _test_view(test, i, artifact, lang, max_rows, max_text)
+        for i, test in enumerate(report.tests, 1)
+    ]
     by_char: dict[str, list[ResultView]] = {}
     for v in views:
         by_char.setdefault(v.test.characteristic, []).append(v)
@@ -349,6 +416,14 @@ def render_html(report: Report, artifact: Artifact, lang: str = "en") -> str:
             char_names=char_names,
             lang=lang,
             t=partial(t, lang=lang),
-            max_rows=MAX_TABLE_ROWS,
+            max_rows=max_rows,
+            paged=paged,
+            digest=report_digest(report),
+            guideline_title=(
+                (report.guideline.titles.get(lang) or report.guideline.title)
+                if report.guideline is not None
+                else ""
+            ),
+            glossary=GLOSSARY,
         )
     )

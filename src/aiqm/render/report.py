@@ -19,6 +19,7 @@ from aiqm.render.report_model import (
     ReportCharacteristic,
     ReportComponent,
     ReportCounts,
+    ReportCoverage,
     ReportCriterion,
     ReportGenerator,
     ReportGuideline,
@@ -246,6 +247,7 @@ def build_report(
     generator_version: str,
     *,
     generated_at: datetime | None = None,
+    coverage: Sequence[ReportCoverage] = (),
 ) -> Report:
     """Assemble the report document of a run (pure: reads no files).
 
@@ -275,6 +277,9 @@ def build_report(
     generated_at : datetime or None, default=None
         Time stamp of the report; None means now (UTC). Pass one to make the
         document reproducible.
+    coverage : sequence of ReportCoverage, default=()
+        Guideline coverage, one entry per guideline of the component (see
+        :func:`aiqm.services.coverage.report_coverage`).
 
     Returns
     -------
@@ -312,7 +317,10 @@ def build_report(
         component=_component(run, component),
         guideline=(
             ReportGuideline(
-                ref=guideline.ref, title=guideline.meta.title.en, edition=guideline.meta.edition
+                ref=guideline.ref,
+                title=guideline.meta.title.en,
+                edition=guideline.meta.edition,
+                titles={k: v for k, v in guideline.meta.title.model_dump().items() if v},
             )
             if guideline is not None
             else None
@@ -322,6 +330,7 @@ def build_report(
         tests=tests,
         inventories=inv,
         environment=_sorted(environment or run.environment),
+        coverage=list(coverage),
     )
 
 

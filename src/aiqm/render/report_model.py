@@ -21,14 +21,20 @@ __all__ = [
     "Report",
     "ReportAIT",
     "ReportCharacteristic",
+    "ReportCharacteristicCoverage",
     "ReportComponent",
     "ReportCounts",
+    "ReportCoverage",
+    "ReportCoverageCounts",
+    "ReportCoverageEvidence",
+    "ReportCoverageNote",
     "ReportCriterion",
     "ReportGenerator",
     "ReportGuideline",
     "ReportInput",
     "ReportInventory",
     "ReportMeasure",
+    "ReportRequirementCoverage",
     "ReportResource",
     "ReportRun",
     "ReportSummary",
@@ -85,6 +91,8 @@ class ReportGuideline(_Part):
     ref: str
     title: str = ""
     edition: str = ""
+    titles: dict[str, str] = Field(default_factory=dict)
+    """The title in each language the guideline file gives (``{"en": …, "ja": …}``)."""
 
 
 class ReportCounts(_Part):
@@ -221,6 +229,94 @@ class ReportInventory(_Part):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+class ReportCoverageCounts(_Part):
+    """Number of required requirements in each coverage state."""
+
+    passed: int = 0
+    failed: int = 0
+    missing: int = 0
+    pending: int = 0
+
+
+class ReportCoverageEvidence(_Part):
+    """One piece of evidence for a requirement.
+
+    ``kind``: ``test`` (a test names the requirement), ``checklist`` (a checklist
+    row answers it) or ``crosswalk`` (evidence reached through a crosswalk to
+    another guideline's item or to an AIT measure). ``source`` is the test name
+    or the crosswalk target; ``status`` the test status (OK/NG/ERR), the checklist
+    answer, or the target's state; ``tests`` the tests behind it.
+    """
+
+    kind: Literal["test", "checklist", "crosswalk"]
+    state: Literal["passed", "failed", "pending"]
+    source: str
+    status: str = ""
+    detail: str = ""
+    tests: list[str] = Field(default_factory=list)
+
+
+class ReportRequirementCoverage(_Part):
+    """A required requirement with its coverage state and evidence.
+
+    ``state`` is ``failed`` if any evidence failed, else ``pending`` if any is
+    pending (an unanswered checklist row), else ``passed`` if there is evidence,
+    else ``missing``. ``summary`` maps a language code to the requirement's text.
+    """
+
+    id: str
+    characteristic: str
+    level: str | None = None
+    summary: dict[str, str] = Field(default_factory=dict)
+    evidence_kind: Literal["measure", "checklist", "document"]
+    automatable: bool = False
+    state: Literal["passed", "failed", "missing", "pending"]
+    evidence: list[ReportCoverageEvidence] = Field(default_factory=list)
+
+
+class ReportCharacteristicCoverage(_Part):
+    """Required and achieved level of an internal characteristic.
+
+    ``required_levels`` / ``achieved_levels`` hold one level label per track (one
+    entry without tracks; none when nothing is required or achieved). The
+    achieved level is the highest whose requirements, cumulatively, are all passed.
+    """
+
+    id: str
+    names: dict[str, str] = Field(default_factory=dict)
+    required_levels: list[str] = Field(default_factory=list)
+    achieved_levels: list[str] = Field(default_factory=list)
+    counts: ReportCoverageCounts = Field(default_factory=ReportCoverageCounts)
+    unmapped_tests: list[str] = Field(default_factory=list)
+
+
+class ReportCoverageNote(_Part):
+    """A remark on the coverage: a stable ``code`` with parameters, and its English text."""
+
+    code: str
+    params: dict[str, str] = Field(default_factory=dict)
+    text: str = ""
+
+
+class ReportCoverage(_Part):
+    """Guideline coverage: one entry per guideline of the component.
+
+    ``mode`` is ``levels`` when the component's target levels decide what is
+    required, ``crosswalk`` when every item of the guideline is (a framework
+    evidenced through crosswalks).
+    """
+
+    guideline: str
+    title: dict[str, str] = Field(default_factory=dict)
+    edition: str = ""
+    mode: Literal["levels", "crosswalk"]
+    levels: dict[str, str] = Field(default_factory=dict)
+    counts: ReportCoverageCounts = Field(default_factory=ReportCoverageCounts)
+    characteristics: list[ReportCharacteristicCoverage] = Field(default_factory=list)
+    requirements: list[ReportRequirementCoverage] = Field(default_factory=list)
+    notes: list[ReportCoverageNote] = Field(default_factory=list)
+
+
 class Report(_Part):
     """The report document of one run."""
 
@@ -235,6 +331,8 @@ class Report(_Part):
     tests: list[ReportTest] = Field(default_factory=list)
     inventories: list[ReportInventory] = Field(default_factory=list)
     environment: dict[str, Any] = Field(default_factory=dict)
+    coverage: list[ReportCoverage] = Field(default_factory=list)
+    """Guideline coverage, one entry per guideline of the component."""
 
     def test(self, name: str) -> ReportTest | None:
         """The test called ``name``, or None."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from aiqm.core.criteria import check_measures, judge
-from aiqm.core.guideline import Guideline, load_guideline
+from aiqm.core.guideline import Guideline
 from aiqm.core.project import ProjectFile, load_project, parse_project
 from aiqm.core.results import (
     CriterionOutcome,
@@ -92,8 +92,29 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
 
 
-def _guidelines(project: ProjectFile) -> list[Guideline]:
-    return [load_guideline(ref) for ref in project.component.guidelines]
+def _guidelines(project: ProjectFile, root: Path | None = None) -> list[Guideline]:
+    """The component's guidelines (packaged refs or files in the project); levels checked."""
+    from aiqm.core.levels import check_levels
+    from aiqm.services.guidelines import resolve_guidelines
+
+    found = [s.guideline for s in resolve_guidelines(project.component.guidelines, root)]
+    check_levels(project.component.levels, found)
+    return found
+
+
+def _guideline_files(project: ProjectFile, root: Path, artifacts: Any, store: Any) -> dict[str, Any]:
+    """Custom guideline files, stored as artifacts so a report reads the version that was used."""
+    from aiqm.services.guidelines import resolve_guidelines
+
+    out: dict[str, Any] = {}
+    for src in resolve_guidelines(project.component.guidelines, root):
+        if src.text is None:
+            continue
+        data = src.text.encode("utf-8")
+        digest = artifacts.put_bytes(data)
+        store.record_artifact(digest, len(data), "application/yaml")
+        out[src.ref] = {"guideline": src.guideline.ref, "digest": digest}
+    return {"guideline_files": out} if out else {}
 
 
 def _ingest(spec_dir: Path, resources: list[dict[str, Any]], artifacts: Any, store: Any) -> list[ResourceRef]:
@@ -136,7 +157,7 @@ def build_result(
         status, outcomes = Status.ERR, []
     else:
         status, outcomes = judge(p.td.criteria, measures)
-    reqs = list(p.td.requirements) or list(p.ait.manifest.requirements)
+    reqs = list(p.requirements)
     return TDResult(
         td_name=p.td.name, characteristic=p.td.characteristic, requirements=reqs,
         ait_id=p.ait.manifest.id, ait_version=p.ait.manifest.version, parameters=p.params,
@@ -228,7 +249,7 @@ def _run(
     else:
         check_digests(resolved, registered, pinned)
     registry = load_registry(plugins, entry_points=opts.entry_points)
-    planned = plan_tests(tests, registry, resolved, _guidelines(project))
+    planned = plan_tests(tests, registry, resolved, _guidelines(project, root))
     for name, r in resolved.items():
         if registered.get(name) != r.digest and resumed is None:
             store.register_inventory(name, r.kind, r.path, r.digest)
@@ -242,7 +263,8 @@ def _run(
             id=new_run_id(), project_dir=str(root), component=project.component.name,
             executor=executor_name, created_at=datetime.now(UTC),
             config=project.model_dump(mode="json", exclude_none=True),
-            environment=capture_environment(),
+            environment={**capture_environment(),
+                         **_guideline_files(project, root, artifacts, store)},
             inventories={n: r.record() for n, r in resolved.items()},
         )
         store.create_run(run)
@@ -259,7 +281,7 @@ def _run(
         if cached is not None:
             copy = cached.model_copy(update={
                 "td_name": p.td.name, "characteristic": p.td.characteristic,
-                "requirements": list(p.td.requirements) or list(p.ait.manifest.requirements),
+                "requirements": list(p.requirements),
                 "cached_from": cached.cached_from,
             })
             status, outcomes = judge(p.td.criteria, copy.measures)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiqm.core.constraints import Interval, Options
 from aiqm.core.manifest import AITManifest
 from aiqm.exceptions import InvalidParameterError
 from aiqm.plugins.sdk import AIT
@@ -29,13 +30,12 @@ def invalid_values(manifest: AITManifest) -> dict[str, list[Any]]:
     for p in manifest.parameters:
         bad = [_WRONG_TYPE[p.type]]
         for c in p.constraints:
-            kind = getattr(c, "kind", "")
-            if kind == "interval":
+            if isinstance(c, Interval):
                 if c.low is not None:
                     bad.append(c.low - 1 if p.type != "list[float]" else [c.low - 1])
                 if c.high is not None:
                     bad.append(c.high + 1 if p.type != "list[float]" else [c.high + 1])
-            elif kind == "options" and p.type == "str":
+            elif isinstance(c, Options) and p.type == "str":
                 bad.append("__not_an_option__")
         out[p.name] = bad
     return out

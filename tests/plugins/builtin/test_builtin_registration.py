@@ -45,10 +45,17 @@ def _invalid_values(p: ParameterSpec) -> list[Any]:
 
 def test_the_hook_returns_both_builtin_aits() -> None:
     assert all(isinstance(a, AIT) for a in BUILTIN)
-    assert sorted(a.manifest.ref for a in BUILTIN) == [
-        "aiqm.ait:classification_performance@1.0.0",
+    refs = {a.manifest.ref for a in BUILTIN}
+    assert {
+        "aiqm.ait:classification_performance@1.1.0",
         "aiqm.ait:data_completeness@1.0.0",
-    ]
+    } <= refs
+    assert {  # the model-quality suite
+        f"aiqm.ait:{name}@1.0.0" for name in (
+            "regression_performance", "group_fairness", "generalisation_stability",
+            "perturbation_robustness", "adversarial_robustness", "explainability",
+            "software_reliability")
+    } <= refs
 
 
 def test_the_entry_point_registers_the_builtin_plugin() -> None:
@@ -58,7 +65,7 @@ def test_the_entry_point_registers_the_builtin_plugin() -> None:
 
 def test_the_registry_resolves_builtin_aits_by_major_version() -> None:
     registry = load_registry(["aiqm.plugins.builtin"], entry_points=False)
-    assert registry.get("classification_performance@1").manifest.version == "1.0.0"
+    assert registry.get("classification_performance@1").manifest.version == "1.1.0"
     assert registry.get("data_completeness").manifest.characteristics == ("B-3",)
 
 
@@ -68,14 +75,18 @@ def test_manifests_document_every_field(ait: AIT) -> None:
     for item in (*m.inventories, *m.parameters, *m.measures, *m.resources):
         assert item.description, f"{m.id}: {item.name} has no description"
     for measure in m.measures:
-        if measure.name.endswith(("_rate", "_loss", "_ratio")) and measure.name != "complete_row_ratio":
+        parity = ("demographic_parity_ratio", "equalized_odds_ratio", "equal_opportunity_ratio")
+        if (measure.name.endswith(("_rate", "_loss", "_ratio"))
+                and measure.name not in ("complete_row_ratio", *parity)):
             assert measure.direction == "lower", measure.name
 
 
 @pytest.mark.parametrize("ait", BUILTIN, ids=lambda a: a.manifest.id)
 def test_defaults_validate(ait: AIT) -> None:
-    defaults = ait.manifest.validate_parameters({})
-    assert defaults == {p.name: p.default for p in ait.manifest.parameters}
+    required = {p.name: [_VALID_ELEMENT[p.type[5:-1]]] if p.type.startswith("list[")
+                else _VALID_ELEMENT[p.type] for p in ait.manifest.parameters if p.required}
+    defaults = ait.manifest.validate_parameters(required)
+    assert defaults == {p.name: required.get(p.name, p.default) for p in ait.manifest.parameters}
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,7 @@ _ROW_MULTIPLIER = np.uint64(0x100000001B3)
         "duplicate rows, of a dataset."
     ),
     characteristics=["B-3"],
+    requirements=["B-3-L2-4"],
     iso_5259_measures=["Com-ML-1", "Com-ML-3", "Com-ML-4", "Con-ML-1"],
     keywords=["data quality", "missing values", "completeness", "duplicates"],
     references=[
