@@ -81,6 +81,8 @@ BIG_YAML = textwrap.dedent(
         characteristic: C-1
         ait: classification_performance@1
         inventories: {dataset: big, model: scores}
+        # the baseline computes point estimates only: no bootstrap intervals here
+        parameters: {n_bootstrap: 0}
     settings: {cache: true}
     """
 )

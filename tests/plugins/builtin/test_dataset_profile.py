@@ -256,3 +256,24 @@ def test_aiqm_run_of_a_data_quality_project(tmp_path: Path) -> None:
     drift = next(t for t in summary["tests"] if t["name"] == "drift")
     assert drift["measures"]["drifted_columns"] == 1
     assert len(list((tmp_path / ".aiqm" / "cache" / "profiles").glob("*.json"))) == 2
+
+
+def test_the_five_data_quality_aits_pass_the_conformance_suite() -> None:
+    from aiqm.plugins.builtin.combinatorial_coverage import combinatorial_coverage
+    from aiqm.plugins.builtin.data_adequacy import data_adequacy
+    from aiqm.plugins.builtin.data_drift import data_drift
+    from aiqm.plugins.builtin.distribution_uniformity import distribution_uniformity
+    from aiqm.testing.conformance import check_ait
+
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"x": rng.normal(size=200), "c": rng.choice(["a", "b"], 200),
+                          "y": rng.integers(0, 2, 200)})
+    other = frame.assign(x=frame["x"] + 1)
+    check_ait(dataset_profile, datasets={"dataset": frame})
+    check_ait(data_drift, datasets={"reference": frame, "current": other})
+    check_ait(data_adequacy, datasets={"dataset": other, "reference": frame}, targets={"dataset": "y"},
+              params={"label_issues": True})
+    check_ait(combinatorial_coverage, datasets={"dataset": frame, "test": other},
+              params={"columns": ["c", "x"]})
+    check_ait(distribution_uniformity, datasets={"dataset": frame}, targets={"dataset": "y"},
+              params={"expected": {"y": {"0": 0.5, "1": 0.5}}, "planned_counts": {"1": 100}})
