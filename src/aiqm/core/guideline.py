@@ -398,7 +398,7 @@ def _packaged() -> dict[str, str]:
     out: dict[str, str] = {}
     for entry in resources.files("aiqm.guidelines").iterdir():
         if entry.name.endswith(".yaml"):
-            data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+            data = _load_yaml(entry.read_text(encoding="utf-8"))
             meta = data.get("meta", {})
             out[f"{meta.get('id')}@{meta.get('edition')}"] = entry.name
     return out
@@ -453,6 +453,12 @@ def load_guideline(ref: str) -> Guideline:
     text = resources.files("aiqm.guidelines").joinpath(name).read_text(encoding="utf-8")
     LOADING.add(name)
     try:
-        return parse_guideline(yaml.safe_load(text), source=f"packaged guideline {name}")
+        return parse_guideline(_load_yaml(text), source=f"packaged guideline {name}")
     finally:
         LOADING.discard(name)
+
+
+def _load_yaml(text: str) -> Any:
+    """Parse YAML with libyaml's C loader when available (several times faster)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)  # a safe loader: plain data only

@@ -18,7 +18,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
@@ -112,18 +112,28 @@ def _mp_context() -> Any:
     return multiprocessing.get_context("spawn")  # pragma: no cover - non-POSIX
 
 
-def _rss_bytes(pid: int) -> int:
+def _rss_bytes(pid: int, children: list[Any]) -> int:
+    """Resident memory of a worker plus its known children (``children`` is refreshed rarely:
+    listing them walks every process on the machine)."""
     import psutil
 
     try:
-        proc = psutil.Process(pid)
-        total = proc.memory_info().rss
-        for child in proc.children(recursive=True):
-            with contextlib.suppress(psutil.Error):
-                total += child.memory_info().rss
-        return int(total)
+        total = psutil.Process(pid).memory_info().rss
     except psutil.Error:
         return 0
+    for child in children:
+        with contextlib.suppress(psutil.Error):
+            total += child.memory_info().rss
+    return int(total)
+
+
+def _children(pid: int) -> list[Any]:
+    import psutil
+
+    try:
+        return list(psutil.Process(pid).children(recursive=True))
+    except psutil.Error:
+        return []
 
 
 @dataclass
@@ -134,6 +144,8 @@ class _Running:
     t0: float
     progress_mtime: float = 0.0
     peak_rss: int = 0
+    children: list[Any] = field(default_factory=list)
+    children_at: float = 0.0
 
 
 class ProcessExecutor:
@@ -220,7 +232,10 @@ class ProcessExecutor:
                 f"the AIT exceeded its time limit of {spec.timeout:g} s and was stopped; raise "
                 "'timeout' on the test or in settings if it needs longer",
             )
-        rss = _rss_bytes(r.proc.pid)
+        now = time.monotonic()
+        if now - r.children_at >= 0.5:
+            r.children, r.children_at = _children(r.proc.pid), now
+        rss = _rss_bytes(r.proc.pid, r.children)
         r.peak_rss = max(r.peak_rss, rss)
         limit = spec.memory_limit_mb * 1024 * 1024
         if rss > limit:
