@@ -8,28 +8,16 @@ run when a store is opened and the database is not at the latest revision.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Final
 
 from pydantic import ValidationError
 from sqlalchemy import URL, delete, func, select
-from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from aiqm.core.results import RunRecord, Status, TDResult
 from aiqm.exceptions import StoreError
-from aiqm.storage._engine import (
-    WRITE_OPTION,
-    create_store_engine,
-    database_errors,
-    describe,
-    migrate,
-)
+from aiqm.storage._base_store import MigratedStore
 from aiqm.storage._schema import ArtifactRow, InventoryRow, RunRow, TDResultRow, as_utc
 from aiqm.storage.artifacts import ArtifactStore, check_digest
 
@@ -45,7 +33,7 @@ _HINT_RUNS: Final = "list the runs with `aiqm runs`"
 # -- the store ---------------------------------------------------------------
 
 
-class SqlRunStore:
+class SqlRunStore(MigratedStore):
     """A run store on SQLAlchemy 2 (SQLite by default, PostgreSQL by URL).
 
     Opening migrates the database to the latest schema if needed. The store is
@@ -70,49 +58,7 @@ class SqlRunStore:
     >>> store.close()
     """
 
-    def __init__(self, url: str | URL) -> None:
-        try:
-            parsed = make_url(url)
-        except sa_exc.ArgumentError as exc:
-            raise StoreError(f"invalid database URL {url!r}: {exc}") from exc
-        self.location = describe(parsed)
-        self._closed = False
-        self._engine = create_store_engine(parsed)
-        self._write_engine = self._engine.execution_options(**{WRITE_OPTION: True})
-        try:
-            migrate(self._engine)
-        except BaseException:
-            self._engine.dispose()
-            raise
-
-    def __repr__(self) -> str:
-        return f"SqlRunStore({self.location!r})"
-
-    def __enter__(self) -> SqlRunStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    # -- transactions ---------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _session(self, action: str, *, write: bool = False) -> Iterator[Session]:
-        """Yield a session inside one transaction, committed on success."""
-        if self._closed:
-            raise StoreError(f"cannot {action}: the run store at {self.location} is closed")
-        engine = self._write_engine if write else self._engine
-        with (
-            database_errors(action, self.location),
-            Session(engine, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            yield session
+    kind = "run store"
 
     # -- runs ----------------------------------------------------------------
 
@@ -345,11 +291,6 @@ class SqlRunStore:
                         created_at=datetime.now(UTC),
                     )
                 )
-
-    def close(self) -> None:
-        """Release the connections; the store refuses work afterwards."""
-        self._closed = True
-        self._engine.dispose()
 
 
 # -- conversions ---------------------------------------------------------------

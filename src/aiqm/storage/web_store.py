@@ -8,26 +8,16 @@ method runs in its own transaction and returns detached records
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import URL, delete, func, select
-from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from aiqm.exceptions import InputError, StoreError
-from aiqm.storage._engine import (
-    WRITE_OPTION,
-    create_store_engine,
-    database_errors,
-    describe,
-    migrate,
-)
+from aiqm.storage._base_store import MigratedStore
 from aiqm.storage._web_schema import (
     ApiTokenRow,
     ComponentRow,
@@ -62,7 +52,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class WebStore:
+class WebStore(MigratedStore):
     """Users, tokens, components (with inventories and tests) and web runs.
 
     Parameters
@@ -82,49 +72,6 @@ class WebStore:
     ...     store.count_users()
     0
     """
-
-    def __init__(self, url: str | URL) -> None:
-        try:
-            self.url = make_url(url)
-        except sa_exc.ArgumentError as exc:
-            raise StoreError(f"invalid database URL {url!r}: {exc}") from exc
-        self.location = describe(self.url)
-        self._closed = False
-        self._engine = create_store_engine(self.url)
-        self._write_engine = self._engine.execution_options(**{WRITE_OPTION: True})
-        try:
-            migrate(self._engine)
-        except BaseException:
-            self._engine.dispose()
-            raise
-
-    def __repr__(self) -> str:
-        return f"WebStore({self.location!r})"
-
-    def __enter__(self) -> WebStore:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Release the connections; the store refuses work afterwards."""
-        self._closed = True
-        self._engine.dispose()
-
-    @contextlib.contextmanager
-    def _session(self, action: str, *, write: bool = False) -> Iterator[Session]:
-        if self._closed:
-            raise StoreError(f"cannot {action}: the store at {self.location} is closed")
-        engine = self._write_engine if write else self._engine
-        with (
-            database_errors(action, self.location),
-            Session(engine, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            yield session
 
     # -- users -----------------------------------------------------------------
 
