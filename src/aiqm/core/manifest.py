@@ -36,6 +36,7 @@ class InventorySpec(Definition):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: Literal["dataset", "model", "document"]
     description: str = ""
+    description_ja: str = ""
     formats: tuple[str, ...] = ()
     required: bool = True
     requires_target: bool = False
@@ -47,6 +48,7 @@ class ParameterSpec(Definition):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     type: str
     description: str = ""
+    description_ja: str = ""
     default: Any = None
     required: bool = False
     nullable: bool = False
@@ -88,6 +90,7 @@ class MeasureSpec(Definition):
     type: Literal["float", "int", "bool"] = "float"
     structure: Literal["single", "sequence"] = "single"
     description: str = ""
+    description_ja: str = ""
     min: float | None = None
     max: float | None = None
     direction: Literal["higher", "lower", "none"] = "none"
@@ -104,6 +107,7 @@ class ResourceSpec(Definition):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: Literal["figure", "table", "text"]
     description: str = ""
+    description_ja: str = ""
 
 
 class DownloadSpec(Definition):
@@ -111,6 +115,7 @@ class DownloadSpec(Definition):
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     description: str = ""
+    description_ja: str = ""
 
 
 class Reference(Definition):
@@ -129,7 +134,9 @@ class AITManifest(Definition):
     id: str = Field(pattern=_ID_RE)
     version: str = Field(pattern=_SEMVER_RE)
     title: str = ""
+    title_ja: str = ""
     description: str
+    description_ja: str = ""
     characteristics: tuple[str, ...] = Field(min_length=1)
     requirements: tuple[str, ...] = ()
     external_qualities: tuple[str, ...] = ()

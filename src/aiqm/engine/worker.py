@@ -40,9 +40,9 @@ def execute_ait(
     Raises whatever the AIT raises; an AIT that returns a mapping has it recorded
     as measures too.
     """
-    ctx = Context(
+    ctx: Context[Any] = Context(
         manifest=ait.manifest,
-        params=params,
+        params=ait.bind_parameters(params),
         inputs=inputs,
         workdir=workdir,
         cache_dir=cache_dir,

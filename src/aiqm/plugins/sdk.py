@@ -26,9 +26,10 @@ import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from aiqm.core.manifest import AITManifest
+from aiqm.core.parameters import Param, Parameters, parameter_specs
 from aiqm.core.results import MeasureValue
 from aiqm.exceptions import AITFailure, DataError
 
@@ -36,20 +37,47 @@ if TYPE_CHECKING:
     from aiqm.data.dataset import Dataset
     from aiqm.models.base import ModelAdapter
 
-__all__ = ["AIT", "Context", "ait", "to_measure_value"]
+__all__ = ["AIT", "Context", "Param", "Parameters", "ait", "to_measure_value"]
 
 
 class AIT:
-    """An AIT: a validated manifest and the function that implements it."""
+    """An AIT: a validated manifest and the function that implements it.
 
-    def __init__(self, manifest: AITManifest, func: Callable[[Context], Any]) -> None:
+    Parameters
+    ----------
+    manifest : AITManifest
+        The AIT's declaration.
+    func : callable
+        ``func(ctx)`` implements the AIT.
+    parameters_type : type of Parameters, default=None
+        The typed parameters class the manifest's parameters were derived from; the
+        AIT then receives an instance of it as ``ctx.params``.
+    """
+
+    def __init__(
+        self,
+        manifest: AITManifest,
+        func: Callable[[Context[Any]], Any],
+        parameters_type: type[Parameters] | None = None,
+    ) -> None:
         self.manifest = manifest
         self.func = func
+        self.parameters_type = parameters_type
         self.__doc__ = func.__doc__
         self.__name__ = getattr(func, "__name__", manifest.id)
 
-    def __call__(self, ctx: Context) -> Any:
+    def __call__(self, ctx: Context[Any]) -> Any:
         return self.func(ctx)
+
+    def bind_parameters(self, values: Mapping[str, Any]) -> Parameters | Mapping[str, Any]:
+        """The value ``ctx.params`` gets for validated ``values``.
+
+        A typed :class:`Parameters` object when the AIT declares a parameters class,
+        otherwise a read-only mapping.
+        """
+        if self.parameters_type is not None:
+            return self.parameters_type.from_validated(values)
+        return MappingProxyType(dict(values))
 
     def __repr__(self) -> str:
         return f"<AIT {self.manifest.ref}>"
@@ -67,21 +95,43 @@ def ait(manifest: AITManifest | Mapping[str, Any] | None = None, **fields: Any) 
     **fields
         Manifest fields (``id``, ``version``, ``description``, ``characteristics``,
         ``inventories``, ``parameters``, ``measures``, ``resources`` …).
+        ``parameters`` is best given as a :class:`Parameters` subclass: the manifest's
+        parameter section is then derived from it and the AIT receives an instance
+        of it, already validated, as ``ctx.params``.
 
     Raises
     ------
     ManifestError
         When the manifest does not validate; the message lists each problem.
+
+    Examples
+    --------
+    >>> from aiqm.core.constraints import Interval
+    >>> class RowCountParameters(Parameters):
+    ...     minimum: int = Param(1, Interval(low=0), help="Rows expected at least.")
+    >>> @ait(id="row_count", version="1.0.0", description="Counts rows.",
+    ...      characteristics=["B-1"], parameters=RowCountParameters,
+    ...      inventories=[{"name": "dataset", "kind": "dataset"}],
+    ...      measures=[{"name": "n_rows", "type": "int", "min": 0}])
+    ... def row_count(ctx: Context) -> None:
+    ...     ctx.measure("n_rows", ctx.dataset("dataset").num_rows)
+    >>> row_count.manifest.parameters[0].type
+    'int'
     """
+    params_type: type[Parameters] | None = None
     if isinstance(manifest, AITManifest):
         m = manifest
     else:
         data = dict(manifest or {})
         data.update(fields)
+        declared = data.get("parameters")
+        if isinstance(declared, type) and issubclass(declared, Parameters):
+            params_type = declared
+            data["parameters"] = parameter_specs(declared)
         m = AITManifest.from_data(data, source=f"@ait({data.get('id', '?')!r})")
 
     def wrap(func: Callable[[Context], Any]) -> AIT:
-        return AIT(m, func)
+        return AIT(m, func, params_type)
 
     return wrap
 
@@ -111,15 +161,22 @@ def to_measure_value(name: str, value: Any) -> MeasureValue:
     return MeasureValue(name=name, value=v)
 
 
-class Context:
+P = TypeVar("P")
+
+
+class Context(Generic[P]):
     """What an AIT sees while it runs.
+
+    Annotate an AIT's argument as ``Context[MyParameters]`` to get ``ctx.params``
+    typed as that :class:`Parameters` class.
 
     Parameters
     ----------
     manifest : AITManifest
         The running AIT's manifest.
-    params : mapping
-        Validated parameter values (defaults filled in).
+    params : Parameters or mapping
+        Validated parameter values (defaults filled in): the AIT's typed
+        :class:`Parameters` object, or a mapping for AITs declared with a plain list.
     inputs : mapping of str to dict
         Bound inputs per inventory slot, as prepared by the engine.
     workdir : Path
@@ -136,7 +193,7 @@ class Context:
         self,
         *,
         manifest: AITManifest,
-        params: Mapping[str, Any],
+        params: Parameters | Mapping[str, Any],
         inputs: Mapping[str, dict[str, Any]],
         workdir: Path,
         cache_dir: Path,
@@ -144,7 +201,8 @@ class Context:
         logger: logging.Logger | None = None,
     ) -> None:
         self.manifest = manifest
-        self.params: Mapping[str, Any] = MappingProxyType(dict(params))
+        bound = params if isinstance(params, Parameters) else MappingProxyType(dict(params))
+        self.params: P = cast(P, bound)
         self._inputs = dict(inputs)
         self.workdir = Path(workdir)
         self.cache_dir = Path(cache_dir)

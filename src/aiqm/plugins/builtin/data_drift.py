@@ -14,16 +14,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aiqm.core.constraints import Interval, Length, Options
 from aiqm.data.dataset import format_columns
 from aiqm.exceptions import DataError
 from aiqm.plugins.builtin._tabular import columns as colmod
 from aiqm.plugins.builtin._tabular import figures
 from aiqm.plugins.builtin._tabular.drift import (
-    CATEGORICAL_METHODS,
-    NUMERIC_METHODS,
     ColumnDrift,
-    DriftSettings,
+    DriftParameters,
     compare_column,
     relative_intensity,
 )
@@ -38,7 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = ["data_drift"]
 
-_POSITIVE = Interval(low=0, high=None, closed="neither")
 _TABLE_COLUMNS = (
     "column", "compared_as", "method", "score", "threshold", "drifted", "ks_statistic",
     "ks_p_value", "wasserstein", "wasserstein_normed", "psi", "jensenshannon",
@@ -73,51 +69,7 @@ _TABLE_COLUMNS = (
         {"name": "current", "kind": "dataset",
          "description": "The data to compare with it (e.g. recent production inputs)."},
     ],
-    parameters=[
-        {"name": "columns", "type": "list[str]", "nullable": True, "default": None,
-         "constraints": [Length(min=1)],
-         "description": "Columns to compare; null compares the reference's features "
-                        "(every column but its target)."},
-        {"name": "numeric_method", "type": "str", "default": "auto",
-         "constraints": [Options(values=("auto", *NUMERIC_METHODS))],
-         "description": "How numeric columns are judged: auto (KS up to size_threshold "
-                        "reference rows, normed Wasserstein above), ks, wasserstein, psi or "
-                        "jensenshannon."},
-        {"name": "categorical_method", "type": "str", "default": "auto",
-         "constraints": [Options(values=("auto", *CATEGORICAL_METHODS))],
-         "description": "How categorical columns are judged: auto (chi-square up to "
-                        "size_threshold reference rows, Jensen–Shannon above), chi2, psi or "
-                        "jensenshannon."},
-        {"name": "size_threshold", "type": "int", "default": 1000,
-         "constraints": [Interval(low=1)],
-         "description": "Reference rows up to which 'auto' uses a statistical test (KS, "
-                        "chi-square) rather than a distance."},
-        {"name": "p_value_threshold", "type": "float", "default": 0.05,
-         "constraints": [Interval(low=0, high=1, closed="neither")],
-         "description": "KS and chi-square: a column drifts when its p-value is below this."},
-        {"name": "wasserstein_threshold", "type": "float", "default": 0.1,
-         "constraints": [_POSITIVE],
-         "description": "A column drifts when its normed Wasserstein distance is at least this."},
-        {"name": "psi_threshold", "type": "float", "default": 0.1, "constraints": [_POSITIVE],
-         "description": "A column drifts when its PSI is at least this."},
-        {"name": "jensenshannon_threshold", "type": "float", "default": 0.1,
-         "constraints": [Interval(low=0, high=0.8326, closed="right")],
-         "description": "A column drifts when its Jensen–Shannon distance (natural log) is at "
-                        "least this."},
-        {"name": "psi_bins", "type": "int", "default": 10,
-         "constraints": [Interval(low=2, high=100)],
-         "description": "Numeric PSI and Jensen–Shannon: bins at the reference's quantiles."},
-        {"name": "drift_share", "type": "float", "default": 0.5,
-         "constraints": [Interval(low=0, high=1, closed="right")],
-         "description": "dataset_drift is true when at least this share of the compared "
-                        "columns drift."},
-        {"name": "max_categories", "type": "int", "default": 1000,
-         "constraints": [Interval(low=2)],
-         "description": "Text columns with more distinct values are skipped (free text or ids)."},
-        {"name": "max_plots", "type": "int", "default": 8,
-         "constraints": [Interval(low=0, high=60)],
-         "description": "Columns drawn in the column_distributions figure (most drifted first)."},
-    ],
+    parameters=DriftParameters,
     measures=[
         {"name": "drifted_column_ratio", "type": "float", "min": 0.0, "max": 1.0,
          "direction": "lower", "description": "Drifted columns / compared columns."},
@@ -144,15 +96,15 @@ _TABLE_COLUMNS = (
          "description": "Reference and current distributions of the most drifted columns."},
     ],
 )
-def data_drift(ctx: Context) -> None:
+def data_drift(ctx: Context[DriftParameters]) -> None:
     """Compare each column of ``current`` with ``reference``."""
     ref, cur = ctx.dataset("reference"), ctx.dataset("current")
     ref.require_rows()
     cur.require_rows()
-    names = colmod.select_columns(ref, ctx.params["columns"])
-    _check_current(cur, names, explicit=ctx.params["columns"] is not None)
+    settings = ctx.params
+    names = colmod.select_columns(ref, settings.columns)
+    _check_current(cur, names, explicit=settings.columns is not None)
     _check_kinds(ref, cur, names)
-    settings = _settings(ctx.params)
 
     ref_cached = load_cached(ctx.cache_dir, ref.digest, names)
     cur_cached = load_cached(ctx.cache_dir, cur.digest, names)
@@ -185,7 +137,7 @@ def data_drift(ctx: Context) -> None:
     if tested:
         ratio = n_drifted / len(tested)
         ctx.measure("drifted_column_ratio", ratio)
-        ctx.measure("dataset_drift", ratio >= ctx.params["drift_share"])
+        ctx.measure("dataset_drift", ratio >= settings.drift_share)
         ctx.measure("column_drift_detected", [bool(d.drifted) for d in tested])
         ctx.measure("drift_score_per_column", [float(d.score or 0.0) for d in tested])
     else:
@@ -198,19 +150,9 @@ def data_drift(ctx: Context) -> None:
         "columns": list(_TABLE_COLUMNS), "rows": [_row(d) for d in results],
     })
     ctx.resource("drift_scores", figures.to_svg(_scores_figure(tested)))
-    if ctx.params["max_plots"] > 0:
+    if settings.max_plots > 0:
         ctx.resource("column_distributions", figures.to_svg(
-            _distributions_figure(tested, ctx.params["max_plots"])))
-
-
-def _settings(p: Any) -> DriftSettings:
-    return DriftSettings(
-        numeric_method=p["numeric_method"], categorical_method=p["categorical_method"],
-        size_threshold=p["size_threshold"], p_value_threshold=p["p_value_threshold"],
-        wasserstein_threshold=p["wasserstein_threshold"], psi_threshold=p["psi_threshold"],
-        jensenshannon_threshold=p["jensenshannon_threshold"], psi_bins=p["psi_bins"],
-        max_categories=p["max_categories"],
-    )
+            _distributions_figure(tested, settings.max_plots)))
 
 
 def _check_current(cur: Dataset, names: list[str], *, explicit: bool) -> None:

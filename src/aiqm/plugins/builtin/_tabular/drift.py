@@ -11,10 +11,12 @@ counts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from aiqm.core.constraints import Interval, Length, Options
+from aiqm.core.parameters import Param, Parameters
 from aiqm.plugins.builtin._tabular import columns as colmod
 from aiqm.plugins.builtin._tabular import drift_stats as ds
 from aiqm.plugins.builtin._tabular.numeric import (
@@ -37,7 +39,7 @@ __all__ = [
     "NUMERIC_METHODS",
     "P_VALUE_METHODS",
     "ColumnDrift",
-    "DriftSettings",
+    "DriftParameters",
     "compare_column",
     "relative_intensity",
 ]
@@ -50,22 +52,84 @@ _PLOT_BINS = 30
 _PLOT_CATEGORIES = 10
 
 
-@dataclass(frozen=True)
-class DriftSettings:
-    """How columns are compared (the AIT's parameters)."""
+_POSITIVE = Interval(low=0, high=None, closed="neither")
 
-    numeric_method: str = "auto"
-    categorical_method: str = "auto"
-    size_threshold: int = 1000
-    p_value_threshold: float = 0.05
-    wasserstein_threshold: float = 0.1
-    psi_threshold: float = 0.1
-    jensenshannon_threshold: float = 0.1
-    psi_bins: int = 10
-    max_categories: int = 1000
-    categorical_max_distinct: int = 5
+
+class DriftParameters(Parameters):
+    """The parameters of the ``data_drift`` AIT: how columns are compared."""
+
+    #: Numeric columns with at most this many distinct values are compared as categories.
+    categorical_max_distinct: ClassVar[int] = 5
+
+    columns: list[str] | None = Param(
+        None, Length(min=1),
+        help="Columns to compare; null compares the reference's features (every column but "
+             "its target).",
+        help_ja="比較する列。null のときは参照データの特徴量（目的変数以外のすべての列）を比較する。",
+    )
+    numeric_method: str = Param(
+        "auto", Options(values=("auto", *NUMERIC_METHODS)),
+        help="How numeric columns are judged: auto (KS up to size_threshold reference rows, "
+             "normed Wasserstein above), ks, wasserstein, psi or jensenshannon.",
+        help_ja="数値列の判定方法: auto（参照データが size_threshold 行以下なら KS、それを超えれば"
+                "正規化 Wasserstein）、ks、wasserstein、psi、jensenshannon のいずれか。",
+    )
+    categorical_method: str = Param(
+        "auto", Options(values=("auto", *CATEGORICAL_METHODS)),
+        help="How categorical columns are judged: auto (chi-square up to size_threshold "
+             "reference rows, Jensen–Shannon above), chi2, psi or jensenshannon.",
+        help_ja="カテゴリ列の判定方法: auto（参照データが size_threshold 行以下ならカイ二乗検定、"
+                "それを超えれば Jensen–Shannon）、chi2、psi、jensenshannon のいずれか。",
+    )
+    size_threshold: int = Param(
+        1000, Interval(low=1),
+        help="Reference rows up to which 'auto' uses a statistical test (KS, chi-square) "
+             "rather than a distance.",
+        help_ja="auto が距離ではなく統計的検定（KS、カイ二乗）を使う参照データの行数の上限。",
+    )
+    p_value_threshold: float = Param(
+        0.05, Interval(low=0, high=1, closed="neither"),
+        help="KS and chi-square: a column drifts when its p-value is below this.",
+        help_ja="KS とカイ二乗検定: p 値がこの値を下回る列をドリフトと判定する。",
+    )
+    wasserstein_threshold: float = Param(
+        0.1, _POSITIVE,
+        help="A column drifts when its normed Wasserstein distance is at least this.",
+        help_ja="正規化 Wasserstein 距離がこの値以上の列をドリフトと判定する。",
+    )
+    psi_threshold: float = Param(
+        0.1, _POSITIVE,
+        help="A column drifts when its PSI is at least this.",
+        help_ja="PSI がこの値以上の列をドリフトと判定する。",
+    )
+    jensenshannon_threshold: float = Param(
+        0.1, Interval(low=0, high=0.8326, closed="right"),
+        help="A column drifts when its Jensen–Shannon distance (natural log) is at least this.",
+        help_ja="Jensen–Shannon 距離（自然対数）がこの値以上の列をドリフトと判定する。",
+    )
+    psi_bins: int = Param(
+        10, Interval(low=2, high=100),
+        help="Numeric PSI and Jensen–Shannon: bins at the reference's quantiles.",
+        help_ja="数値列の PSI と Jensen–Shannon: 参照データの分位点で区切るビンの数。",
+    )
+    drift_share: float = Param(
+        0.5, Interval(low=0, high=1, closed="right"),
+        help="dataset_drift is true when at least this share of the compared columns drift.",
+        help_ja="比較した列のうちドリフトした列の割合がこの値以上のとき dataset_drift を真とする。",
+    )
+    max_categories: int = Param(
+        1000, Interval(low=2),
+        help="Text columns with more distinct values are skipped (free text or ids).",
+        help_ja="異なる値がこれより多いテキスト列は比較しない（自由記述や ID）。",
+    )
+    max_plots: int = Param(
+        8, Interval(low=0, high=60),
+        help="Columns drawn in the column_distributions figure (most drifted first).",
+        help_ja="column_distributions 図に描く列の数（ドリフトの大きい順）。",
+    )
 
     def threshold(self, method: str) -> float:
+        """The threshold that judges ``method``'s score."""
         return {
             "ks": self.p_value_threshold, "chi2": self.p_value_threshold,
             "wasserstein": self.wasserstein_threshold, "psi": self.psi_threshold,
@@ -116,7 +180,7 @@ def compare_column(
     name: str,
     ref_col: pa.ChunkedArray,
     cur_col: pa.ChunkedArray,
-    settings: DriftSettings,
+    settings: DriftParameters,
     *,
     ref_profile: ColumnProfile | None = None,
     cur_profile: ColumnProfile | None = None,
@@ -130,7 +194,7 @@ def compare_column(
         The column.
     ref_col, cur_col : pyarrow.ChunkedArray
         Its data in each dataset; their kinds must agree (checked by the caller).
-    settings : DriftSettings
+    settings : DriftParameters
         Methods and thresholds.
     ref_profile, cur_profile : ColumnProfile, default=None
         Cached profiles; used instead of counting where they suffice.
@@ -151,7 +215,7 @@ def compare_column(
 
 
 def _numeric(
-    out: ColumnDrift, ref_col: pa.ChunkedArray, cur_col: pa.ChunkedArray, st: DriftSettings,
+    out: ColumnDrift, ref_col: pa.ChunkedArray, cur_col: pa.ChunkedArray, st: DriftParameters,
     ref_profile: ColumnProfile | None, cur_profile: ColumnProfile | None, n_bins: int,
 ) -> ColumnDrift:
     import pyarrow as pa
@@ -221,7 +285,7 @@ def _numeric(
 
 
 def _categorical(
-    out: ColumnDrift, ref_col: pa.ChunkedArray, cur_col: pa.ChunkedArray, st: DriftSettings,
+    out: ColumnDrift, ref_col: pa.ChunkedArray, cur_col: pa.ChunkedArray, st: DriftParameters,
     ref_profile: ColumnProfile | None, cur_profile: ColumnProfile | None,
 ) -> ColumnDrift:
     out.kind = "categorical"
@@ -260,7 +324,7 @@ def _categorical(
 
 
 def _categories(out: ColumnDrift, ref: dict[Any, int], cur: dict[Any, int],
-                st: DriftSettings, n_ref_rows: int) -> ColumnDrift:
+                st: DriftParameters, n_ref_rows: int) -> ColumnDrift:
     out.kind = "categorical"
     cats, r, c = ds.aligned_counts(ref, cur)
     out.n_reference, out.n_current = int(r.sum()), int(c.sum())
@@ -283,7 +347,7 @@ def _categories(out: ColumnDrift, ref: dict[Any, int], cur: dict[Any, int],
     return out
 
 
-def _judge(out: ColumnDrift, method: str, score: float | None, st: DriftSettings) -> None:
+def _judge(out: ColumnDrift, method: str, score: float | None, st: DriftParameters) -> None:
     out.method = method
     out.score = score
     out.threshold = st.threshold(method)
