@@ -9,8 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests._require import require_module
 
-pytest.importorskip("cryptography")
+require_module("cryptography", "pip install 'aiqm[evidence]'")
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 

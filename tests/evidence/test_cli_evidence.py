@@ -8,9 +8,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from tests._require import require_module
 from typer.testing import CliRunner
 
-pytest.importorskip("cryptography")
+require_module("cryptography", "pip install 'aiqm[evidence]'")
 
 from aiqm.cli.main import app
 from aiqm.render.canonical import report_digest_of_json

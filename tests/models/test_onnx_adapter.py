@@ -9,13 +9,14 @@ from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from tests._require import require_module
 
 from aiqm.exceptions import DataError, InventoryError
 from aiqm.models import OnnxAdapter, load_model
 from aiqm.models.onnx_adapter import onnx_input_name
 
-skl2onnx = pytest.importorskip("skl2onnx")
-pytest.importorskip("onnxruntime")
+skl2onnx = require_module("skl2onnx", "pip install 'aiqm[dev]'")
+require_module("onnxruntime", "pip install 'aiqm[onnx]'")
 
 
 def _save(onx, path: Path) -> Path:

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from tests._require import require
 from typer.testing import CliRunner
 
 from aiqm.cli.main import app
@@ -41,8 +42,7 @@ def test_pdf_needs_an_output_file(project: StoredProject, tmp_path: Path) -> Non
     assert result.exit_code == 2 and "-o report.pdf" in result.output
     from aiqm.render.pdf import pdf_available
 
-    if not pdf_available()[0]:
-        pytest.skip("the pdf extra is not installed")
+    require(pdf_available()[0], "the pdf extra is not installed: pip install 'aiqm[pdf]'")
     out = tmp_path / "r.pdf"
     result = _report(project, "--format", "pdf", "--lang", "ja", "-o", str(out))
     assert result.exit_code == 0, result.output

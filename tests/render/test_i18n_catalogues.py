@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from tests._require import require_module
 
 from aiqm.exceptions import InputError
 from aiqm.render.catalogs import check_catalogues, compile_catalogues, locale_dir
@@ -94,7 +95,7 @@ def test_compiled_catalogues_are_up_to_date() -> None:
 
 
 def test_compiling_is_reproducible_and_detects_staleness(tmp_path: Path) -> None:
-    pytest.importorskip("babel")
+    require_module("babel", "pip install 'aiqm[dev]'")
     copy = tmp_path / "locale"
     shutil.copytree(locale_dir(), copy)
     first = {p: p.read_bytes() for p in compile_catalogues(copy)}

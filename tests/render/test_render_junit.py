@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from tests._require import require_module
 
 from aiqm.core.results import CriterionOutcome, MeasureValue, Status, TDResult
 from aiqm.render import Report
@@ -89,7 +90,7 @@ def xml(report: Report) -> str:
 
 
 def test_validates_against_the_junit_schema(xml: str) -> None:
-    xmlschema = pytest.importorskip("xmlschema")
+    xmlschema = require_module("xmlschema", "pip install 'aiqm[dev]'")
     schema = xmlschema.XMLSchema(JUNIT_XSD)
     schema.validate(xml)
     # and the schema is not vacuous: a testcase with two results is refused
@@ -98,7 +99,7 @@ def test_validates_against_the_junit_schema(xml: str) -> None:
 
 
 def test_a_junit_reader_sees_one_case_per_test(xml: str, report: Report) -> None:
-    junitparser = pytest.importorskip("junitparser")
+    junitparser = require_module("junitparser", "pip install 'aiqm[dev]'")
     doc = junitparser.JUnitXml.fromstring(xml)
     suites = list(doc)
     assert len(suites) == 1

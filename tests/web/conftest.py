@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests._require import require_module
 
-pytest.importorskip("fastapi", reason="the web extra is not installed: pip install 'aiqm[web]'")
+require_module("fastapi", "pip install 'aiqm[web]'")
 
 from fastapi.testclient import TestClient
 

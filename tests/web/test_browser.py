@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tests._require import require, require_module
 
 CHROMIUM = Path(os.environ.get("AIQM_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -27,13 +28,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 USERS = {"admin": "admin-password-1", "eve": "evaluator-pass-1", "vic": "viewer-passwd-1"}
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium is not installed at {CHROMIUM} "
-                       "(apt-get install chromium; CI installs it in .ci/run)"),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed: "
-                               "pip install 'aiqm[dev]'")
+pytestmark = [pytest.mark.slow]
+require(CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM} "
+        "(apt-get install chromium; CI installs it in .ci/run)")
+sync_api = require_module("playwright.sync_api", "pip install 'aiqm[dev]'")
 
 
 @dataclass

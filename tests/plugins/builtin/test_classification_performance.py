@@ -310,13 +310,13 @@ def test_positive_label_text_names_labels_of_any_type(label, text, expected) -> 
 
 # -- 1.1: bootstrap intervals ----------------------------------------------------------------------
 
-from aiqm.plugins.builtin._model.bootstrap import (  # noqa: E402
+from aiqm.plugins.builtin._model.bootstrap import (
     ClassificationBootstrap,
     RankAUC,
     percentile_interval,
     resample_counts,
 )
-from aiqm.plugins.builtin._model.calibration import brier_score, reliability_bins  # noqa: E402
+from aiqm.plugins.builtin._model.calibration import brier_score, reliability_bins
 
 
 @pytest.mark.parametrize(("k", "average"), [(2, "binary"), (3, "macro"), (3, "weighted"),
