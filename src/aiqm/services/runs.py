@@ -26,6 +26,7 @@ from aiqm.engine.inventories import check_digests, resolve_inventories
 from aiqm.engine.planner import PlannedTest, plan_tests
 from aiqm.engine.task import TaskOutput
 from aiqm.exceptions import InputError
+from aiqm.qunomon.store import default_store_root
 
 __all__ = ["RunOptions", "RunSummary", "new_run_id", "run_project"]
 
@@ -248,6 +249,7 @@ def _run(
         check_digests(resolved, {}, pinned)
     else:
         check_digests(resolved, registered, pinned)
+    ait_store = str(default_store_root())
     registry = load_registry(plugins, entry_points=opts.entry_points)
     planned = plan_tests(tests, registry, resolved, _guidelines(project, root))
     for name, r in resolved.items():
@@ -264,7 +266,8 @@ def _run(
             executor=executor_name, created_at=datetime.now(UTC),
             config=project.model_dump(mode="json", exclude_none=True),
             environment={**capture_environment(),
-                         **_guideline_files(project, root, artifacts, store)},
+                         **_guideline_files(project, root, artifacts, store),
+                         **_ait_digests(planned)},
             inventories={n: r.record() for n, r in resolved.items()},
         )
         store.create_run(run)
@@ -291,12 +294,13 @@ def _run(
             continue
         todo.append(p)
 
+    _prepare(todo, emit)
     by_name = {p.td.name: p for p in todo}
     specs = [
         p.task(run_id=run.id, run_dir=run_dir, cache_dir=cache_dir, plugins=plugins,
                timeout=opts.timeout or s.timeout,
                memory_limit_mb=opts.memory_limit_mb or s.memory_limit_mb,
-               entry_points=opts.entry_points)
+               entry_points=opts.entry_points, ait_store=ait_store)
         for p in todo
     ]
     executor = make_executor(executor_name, workers=opts.workers or s.workers, registry=registry)
@@ -312,6 +316,23 @@ def _run(
     store.set_run_status(run.id, "finished", datetime.now(UTC))
     final = store.get_run(run.id)
     return RunSummary(run=final, results=store.results(run.id))
+
+
+def _ait_digests(planned: Sequence[PlannedTest]) -> dict[str, Any]:
+    """The package digest of every stored-package AIT (imported Qunomon AITs) the run uses."""
+    found = {p.ait.manifest.ref: p.ait.digest for p in planned if p.ait.digest}
+    return {"ait_packages": found} if found else {}
+
+
+def _prepare(todo: Sequence[PlannedTest], emit: EventSink) -> None:
+    """Let each AIT get ready before its tests start (imported AITs build their environment)."""
+    seen: set[str] = set()
+    for p in todo:
+        ref = p.ait.manifest.ref
+        if ref in seen:
+            continue
+        seen.add(ref)
+        p.ait.prepare(lambda line, ref=ref: emit({"kind": "preparing", "ait": ref, "line": line}))
 
 
 def parse_project_dict(config: dict[str, Any]) -> ProjectFile:
