@@ -103,7 +103,7 @@ def tail(path: Path, lines: int = 20) -> str:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
-    return "\n".join(text.splitlines()[-lines:])
+    return "\n".join(text.splitlines()[-lines:]) or "(none)"
 
 
 def attach_result(ctx: Context[Any], result: ContractResult) -> None:

@@ -202,7 +202,7 @@ class AITStore:
             digest = sha256_path(staged.root)
             record = ImportRecord(
                 id=m.id, version=m.version, name=imported.name,
-                qunomon_version=imported.version, digest=digest, source=str(source),
+                qunomon_version=imported.version, digest=digest, source=str(Path(source).resolve()),
                 layout=staged.layout, entry=entry, env=env, imported_at=datetime.now(UTC),
                 warnings=list(imported.warnings),
             )
