@@ -216,6 +216,11 @@ TYPED_AIT = textwrap.dedent(
             with open("started.txt", "w") as f:
                 f.write(str(os.getpid()))
             time.sleep(600)
+        if mode == "memory":
+            hog = bytearray(600 * 2**20)
+            for i in range(0, len(hog), 4096):
+                hog[i] = 1
+            time.sleep(600)
         if mode == "no_output":
             sys.exit(0)
         if mode == "bad_value":
