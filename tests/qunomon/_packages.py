@@ -298,8 +298,8 @@ def write_sdk_wheel(folder: Path, version: str = "0.1.0") -> Path:
     files[f"{dist}/RECORD"] = ("\n".join(record) + "\n").encode()
     out = folder / name
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path, data in files.items():
-            zf.writestr(path, data)
+        for path, data in files.items():  # fixed timestamps: the same wheel, byte for byte
+            zf.writestr(zipfile.ZipInfo(path, date_time=(2024, 1, 1, 0, 0, 0)), data)
     return out
 
 
@@ -316,3 +316,59 @@ def zip_package(root: Path, out: Path, *, wrap: str = "") -> Path:
 
 def typed_package(root: Path, **kw: Any) -> Path:
     return write_package(root, typed_manifest(**kw), TYPED_AIT)
+
+
+#: A pure-Python release older than the one aiqm itself depends on (rich>=13.7; aiqm's
+#: environment has a newer one), found in the local package mirror.
+PINNED = "rich==13.9.4"
+
+
+def env_manifest(name: str = "eval_fixture_env", version: str = "1.0") -> dict[str, Any]:
+    return {
+        "name": name, "description": "Reports the versions it runs with.", "version": version,
+        "quality": QD + "D-1プログラムの信頼性",
+        "inventories": [],
+        "parameters": [],
+        "report": {
+            "measures": [
+                {"name": "pinned", "type": "bool", "description": "rich is the pinned version",
+                 "structure": "single"},
+                {"name": "isolated", "type": "bool", "description": "runs in a venv without aiqm",
+                 "structure": "single"},
+                {"name": "rich_version", "type": "int", "description": "major.minor as 1309",
+                 "structure": "single"},
+            ],
+            "resources": [{"name": "interpreter", "type": "text", "description": "sys.executable"}],
+        },
+        "downloads": [{"name": "Log", "description": "log"}],
+    }
+
+
+ENV_AIT = textwrap.dedent(
+    '''\
+    import importlib.metadata
+    import importlib.util
+    import sys
+
+    from qsdk import main
+
+
+    def run(r):
+        version = importlib.metadata.version("rich")
+        r.measure("pinned", version == "13.9.4")
+        r.measure("isolated", sys.prefix != sys.base_prefix and importlib.util.find_spec("aiqm") is None)
+        major, minor = version.split(".")[:2]
+        r.measure("rich_version", int(major) * 100 + int(minor))
+        r.resource("interpreter", "python.txt", sys.executable)
+
+
+    if len(sys.argv) == 2:
+        main(run)
+    '''
+)
+
+
+def env_package(root: Path, requirements: str = PINNED + "\n", **kw: Any) -> Path:
+    """A package whose requirements pin a version other than aiqm's own, with the SDK
+    stand-in bundled as a wheel."""
+    return write_package(root, env_manifest(**kw), ENV_AIT, requirements=requirements, sdk="wheel")
