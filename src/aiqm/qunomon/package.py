@@ -79,7 +79,8 @@ def _safe_extract(zf: zipfile.ZipFile, dest: Path, source: Path) -> None:
         if stat.S_ISLNK(mode):
             raise PackageError(f"{source}: member {name!r} is a symbolic link; links are not "
                                "allowed in AIT packages")
-        if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        ftype = stat.S_IFMT(mode)  # 0 when the archiver recorded permissions only
+        if ftype and ftype not in (stat.S_IFREG, stat.S_IFDIR):
             raise PackageError(f"{source}: member {name!r} is not a file or folder")
         target = (root / name).resolve()
         if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or not target.is_relative_to(root):
