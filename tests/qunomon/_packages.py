@@ -372,3 +372,61 @@ def env_package(root: Path, requirements: str = PINNED + "\n", **kw: Any) -> Pat
     """A package whose requirements pin a version other than aiqm's own, with the SDK
     stand-in bundled as a wheel."""
     return write_package(root, env_manifest(**kw), ENV_AIT, requirements=requirements, sdk="wheel")
+
+
+def formats_manifest() -> dict[str, Any]:
+    def inv(name: str, type_: str, fmts: list[str], **req: str) -> dict[str, Any]:
+        return {"name": name, "type": type_, "description": name,
+                "requirement": {"format": fmts, **req}}
+
+    return {
+        "name": "alyz_fixture_formats", "description": "Reads every input format.", "version": "0.2",
+        "quality": QD + "B-1データセットの被覆性",
+        "inventories": [
+            inv("table", "dataset", ["csv"]), inv("meta", "attribute set", ["json"]),
+            inv("weights", "model", ["h5"]), inv("model", "model", ["pth"]),
+            inv("images", "dataset", ["zip"]), inv("folder", "dataset", ["DIR"]),
+            inv("shards", "dataset", ["csv"], min="2", max="3"),
+        ],
+        "parameters": [],
+        "report": {"measures": [{"name": "n_shards", "type": "int", "description": "",
+                                 "structure": "single"}],
+                   "resources": [{"name": "digests", "type": "text", "description": ""}]},
+        "downloads": [{"name": "Log", "description": "log"}],
+    }
+
+
+FORMATS_AIT = textwrap.dedent(
+    '''\
+    import hashlib
+    import json
+    import os
+    import sys
+
+    from qsdk import main
+
+
+    def digest(path):
+        if os.path.isdir(path):
+            return sorted(os.listdir(path))
+        with open(path, "rb") as f:
+            return "sha256:" + hashlib.sha256(f.read()).hexdigest()
+
+
+    def run(r):
+        out = {}
+        for inv in r.input["Inventories"]:
+            v = inv["Value"]
+            out[inv["Name"]] = [digest(p) for p in v] if isinstance(v, list) else digest(v)
+        r.measure("n_shards", len(r.inventory("shards")))
+        r.resource("digests", "digests.json", json.dumps(out, sort_keys=True))
+
+
+    if len(sys.argv) == 2:
+        main(run)
+    '''
+)
+
+
+def formats_package(root: Path) -> Path:
+    return write_package(root, formats_manifest(), FORMATS_AIT)
