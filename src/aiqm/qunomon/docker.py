@@ -45,7 +45,14 @@ from aiqm.qunomon.contract import INPUT_FILE, OUTPUT_FILE, input_document, read_
 if TYPE_CHECKING:
     from aiqm.qunomon.runtime import ImportedAIT
 
-__all__ = ["DockerUnavailableError", "docker_status", "ensure_image", "image_tag", "run_in_container"]
+__all__ = [
+    "DockerUnavailableError",
+    "docker_status",
+    "ensure_image",
+    "image_tag",
+    "run_command",
+    "run_in_container",
+]
 
 HOME = "/usr/local/qai"
 _ARGS = f"{HOME}/args"
@@ -114,6 +121,21 @@ def _user() -> str:
     return "65534:65534" if uid == 0 else f"{uid}:{gid}"
 
 
+def run_command(
+    client: str, tag: str, name: str, *, args: Path, mount: Path, volumes: list[str],
+    memory_mb: int | None,
+) -> list[str]:
+    """The ``docker run`` command of one test: no network, not root, read-only inputs, limits."""
+    cmd = [client, "run", "--rm", "--name", name, "--network", "none", "--user", _user(),
+           "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--pids-limit", "1024",
+           "-v", f"{args}:{_ARGS}:ro", "-v", f"{mount}:{_MNT}:rw"]
+    if memory_mb:
+        cmd += ["--memory", f"{memory_mb}m", "--memory-swap", f"{memory_mb}m"]
+    for v in volumes:
+        cmd += ["-v", v]
+    return [*cmd, tag, _ARGS]
+
+
 def run_in_container(ait: ImportedAIT, ctx: Context[Any]) -> None:
     """Run one test in the package's image and attach its results."""
     client = _require_docker()
@@ -137,14 +159,8 @@ def run_in_container(ait: ImportedAIT, ctx: Context[Any]) -> None:
     for p in (mount, *mount.rglob("*")):
         p.chmod(0o777 if p.is_dir() else 0o666)  # the container's non-root user writes here
     name = f"aiqm-{uuid.uuid4().hex[:12]}"
-    cmd = [client, "run", "--rm", "--name", name, "--network", "none", "--user", _user(),
-           "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--pids-limit", "1024",
-           "-v", f"{args}:{_ARGS}:ro", "-v", f"{mount}:{_MNT}:rw"]
-    if ctx.memory_limit_mb:
-        cmd += ["--memory", f"{ctx.memory_limit_mb}m", "--memory-swap", f"{ctx.memory_limit_mb}m"]
-    for v in volumes:
-        cmd += ["-v", v]
-    cmd += [tag, _ARGS]
+    cmd = run_command(client, tag, name, args=args, mount=mount, volumes=volumes,
+                      memory_mb=ctx.memory_limit_mb)
     out_log = work / "output.txt"
     # the executor's clock started before ours: stop a little earlier so the container goes too
     limit = ctx.time_limit_s * 0.95 if ctx.time_limit_s else None
