@@ -12,7 +12,6 @@ from rich.table import Table
 
 from aiqm.cli._common import console, handle_errors
 from aiqm.plugins.manager import load_registry
-from aiqm.qunomon.runtime import ImportedAIT
 from aiqm.services import aits as ait_service
 
 __all__ = ["ait_app"]
@@ -54,21 +53,19 @@ def show_cmd(
     """Show an AIT's manifest."""
     from aiqm.core.constraints import describe
 
-    ait = load_registry(plugin or ()).get(ref)
-    m = ait.manifest
+    info = ait_service.describe_ait(load_registry(plugin or ()), ref)
+    m = info.manifest
     if as_json:
         data = m.model_dump(mode="json")
-        data["origin"] = ait.origin
-        if isinstance(ait, ImportedAIT):
-            data["qunomon"] = ait_service.AITInfo(m, ait.origin, ait.record).to_json()["qunomon"]
+        data.update({k: v for k, v in info.to_json().items() if k in ("origin", "qunomon")})
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return
     console.print(f"[bold]{m.ref}[/]  {escape(m.title)}")
     console.print(escape(m.description))
     console.print(f"characteristics: {', '.join(m.characteristics)}")
-    console.print(f"origin: {escape(ait.origin)}")
-    if isinstance(ait, ImportedAIT):
-        _show_imported(ait)
+    console.print(f"origin: {escape(info.origin)}")
+    if info.record is not None:
+        _show_imported(info)
     t = Table(title="inventories", title_justify="left")
     for col in ("slot", "kind", "required", "description"):
         t.add_column(col, overflow="fold")
@@ -93,18 +90,15 @@ def show_cmd(
         console.print("resources: " + ", ".join(f"{r.name} ({r.kind})" for r in m.resources))
 
 
-def _show_imported(ait: ImportedAIT) -> None:
-    r = ait.record
+def _show_imported(info: ait_service.AITInfo) -> None:
+    r = info.record
+    if r is None:
+        return
     console.print(f"Qunomon package: {escape(r.name)} {escape(r.qunomon_version)} "
                   f"({r.digest}), imported from {escape(r.source)}")
     console.print(f"runs in: {r.env}; entry script: {escape(r.entry)}")
-    names = [(s.name, s.original) for s in ait.imported.slots]
-    for group in (ait.imported.parameters, ait.imported.measures, ait.imported.resources,
-                  ait.imported.downloads):
-        names += [(q.name, q.original) for q in group]
-    renamed = [f"{o} → {n}" for n, o in names if n != o]
-    if renamed:
-        console.print("Qunomon names: " + escape(", ".join(renamed)))
+    if info.renamed:
+        console.print("Qunomon names: " + escape(", ".join(info.renamed)))
     for w in r.warnings:
         console.print(f"[yellow]warning:[/] {escape(w)}")
 

@@ -11,6 +11,7 @@ from typing import Any
 from aiqm.core.manifest import AITManifest
 from aiqm.exceptions import InputError
 from aiqm.plugins.manager import AITRegistry, load_registry
+from aiqm.plugins.sdk import AIT
 from aiqm.qunomon.export import export_package
 from aiqm.qunomon.manifest import ImportedManifest
 from aiqm.qunomon.runtime import ImportedAIT
@@ -19,6 +20,7 @@ from aiqm.qunomon.store import ENV_MODES, AITStore, ImportRecord
 __all__ = [
     "AITInfo",
     "ImportOutcome",
+    "describe_ait",
     "export_ait",
     "import_package",
     "list_aits",
@@ -34,6 +36,8 @@ class AITInfo:
     manifest: AITManifest
     origin: str
     record: ImportRecord | None = None
+    #: ``"Qunomon name → aiqm name"`` for every renamed slot, parameter and output
+    renamed: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         m = self.manifest
@@ -57,10 +61,25 @@ class ImportOutcome:
     env_python: str = ""
 
 
+def _info(a: AIT) -> AITInfo:
+    if not isinstance(a, ImportedAIT):
+        return AITInfo(a.manifest, a.origin or "plugin")
+    imp = a.imported
+    pairs = [(s.name, s.original) for s in imp.slots]
+    for group in (imp.parameters, imp.measures, imp.resources, imp.downloads):
+        pairs += [(q.name, q.original) for q in group]
+    renamed = tuple(f"{o} → {n}" for n, o in pairs if n != o)
+    return AITInfo(a.manifest, a.origin, a.record, renamed)
+
+
 def list_aits(registry: AITRegistry) -> list[AITInfo]:
     """Every AIT of ``registry`` with its origin (``builtin``, ``plugin …``, ``qunomon …``)."""
-    return [AITInfo(a.manifest, a.origin or "plugin",
-                    a.record if isinstance(a, ImportedAIT) else None) for a in registry]
+    return [_info(a) for a in registry]
+
+
+def describe_ait(registry: AITRegistry, ref: str) -> AITInfo:
+    """One AIT (``id``, ``id@1`` …) with its origin and, for an imported one, its package."""
+    return _info(registry.get(ref))
 
 
 def import_package(

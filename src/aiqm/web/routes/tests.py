@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from aiqm.exceptions import InputError
+from aiqm.services import aits as ait_service
 from aiqm.services import components as svc
 from aiqm.storage.web_records import ComponentRecord, TestEntry, UserRecord
 from aiqm.web import forms
@@ -21,7 +22,8 @@ router = APIRouter()
 @router.get("/aits")
 def ait_list(request: Request, user: UserRecord = require("viewer")) -> Response:
     registry = registry_for(request)
-    return render(request, "aits.html", {"manifests": registry.manifests, "errors": registry.errors})
+    return render(request, "aits.html", {"aits": ait_service.list_aits(registry),
+                                         "errors": registry.errors})
 
 
 @router.get("/aits/{ref}")
@@ -29,12 +31,14 @@ def ait_page(request: Request, ref: str, user: UserRecord = require("viewer")) -
     from aiqm.core.constraints import describe
 
     try:
-        m = registry_for(request).get(ref).manifest
+        info = ait_service.describe_ait(registry_for(request), ref)
     except InputError as exc:
         raise NotFound(str(exc)) from None
+    m = info.manifest
     params = [(p, describe(p.type, p.constraints)) for p in m.parameters]
     components = request.app.state.store.list_components()
-    return render(request, "ait.html", {"m": m, "params": params, "components": components})
+    return render(request, "ait.html", {"m": m, "params": params, "components": components,
+                                        "origin": info.origin, "record": info.record})
 
 
 def _chars(comp: ComponentRecord, lang: str) -> list[tuple[str, str]]:
