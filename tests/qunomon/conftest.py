@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.qunomon._packages import typed_package
 
 from aiqm.qunomon.store import STORE_ENV, AITStore
 from aiqm.services import aits as ait_service
-from tests.qunomon._packages import typed_package
 
 
 @pytest.fixture

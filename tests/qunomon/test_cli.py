@@ -7,11 +7,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from tests.qunomon._packages import typed_manifest, typed_package, zip_package
 from typer.testing import CliRunner
 
 from aiqm.cli.main import app
 from aiqm.qunomon.store import AITStore
-from tests.qunomon._packages import typed_manifest, typed_package, zip_package
 
 runner = CliRunner()
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.qunomon._packages import typed_package
 
 from aiqm.core.results import Status
 from aiqm.qunomon import docker
 from aiqm.qunomon.store import AITStore
 from aiqm.services import aits as ait_service
 from aiqm.services.runs import run_project
-from tests.qunomon._packages import typed_package
 
 
 def test_the_command_line_is_locked_down(tmp_path: Path) -> None:
@@ -42,7 +42,7 @@ def test_without_a_daemon_the_error_says_what_to_do(store: AITStore, tmp_path: P
     if ok:
         pytest.skip("a Docker daemon answers here; the end-to-end test covers it")
     assert why
-    with pytest.raises(docker.DockerUnavailableError, match="needs a Docker daemon.*aiqm ait env"):
+    with pytest.raises(docker.DockerUnavailableError, match=r"needs a Docker daemon.*aiqm ait env"):
         ait_service.import_package(typed_package(tmp_path / "pkg"), env="docker", store=store)
 
 

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.qunomon._packages import env_package
 
 from aiqm.core.results import Status
 from aiqm.qunomon.environment import EnvironmentBuildError, ensure_env, env_key
@@ -20,7 +21,6 @@ from aiqm.qunomon.store import AITStore
 from aiqm.services import aits as ait_service
 from aiqm.services.runs import run_project
 from aiqm.storage import open_project_store
-from tests.qunomon._packages import env_package
 
 pytestmark = pytest.mark.slow
 
@@ -87,5 +87,5 @@ def test_a_package_that_cannot_be_installed_is_named(tmp_path: Path) -> None:
 def test_a_missing_bundled_wheel_is_named(tmp_path: Path) -> None:
     repo = env_package(tmp_path / "nowheel") / "repository"
     next(repo.glob("*.whl")).unlink()
-    with pytest.raises(EnvironmentBuildError, match="qsdk_standin-0.1.0-py3-none-any.whl"):
+    with pytest.raises(EnvironmentBuildError, match=r"qsdk_standin-0\.1\.0-py3-none-any\.whl"):
         ensure_env(repo, tmp_path / "envs")

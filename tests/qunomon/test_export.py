@@ -97,7 +97,7 @@ def test_export_import_round_trip_gives_the_native_measures(
     assert set(a) == set(b)
     for name, v in a.items():
         w = b[name]
-        if isinstance(v, float) and math.isnan(v) or v is None:
+        if (isinstance(v, float) and math.isnan(v)) or v is None:
             assert w is None or (isinstance(w, float) and math.isnan(w)), name
         else:
             assert w == pytest.approx(v, rel=1e-12), name

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from tests.qunomon._packages import formats_package
 
 from aiqm.core.results import Status
 from aiqm.data.digest import sha256_path
@@ -14,7 +15,6 @@ from aiqm.qunomon.store import AITStore
 from aiqm.services import aits as ait_service
 from aiqm.services.runs import RunOptions, run_project
 from aiqm.storage import open_project_store
-from tests.qunomon._packages import formats_package
 
 HDF5 = b"\x89HDF\r\n\x1a\n" + bytes(56)
 

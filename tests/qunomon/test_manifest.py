@@ -7,11 +7,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tests.qunomon._packages import QD, typed_manifest
 
 from aiqm.core.constraints import Interval
-from aiqm.qunomon.manifest import QunomonManifestError, convert, map_name, normalise_version, validate
+from aiqm.qunomon.manifest import (
+    QunomonManifestError,
+    convert,
+    map_name,
+    normalise_version,
+    validate,
+)
 from aiqm.qunomon.quality import parse_quality_uri
-from tests.qunomon._packages import QD, typed_manifest
 
 
 def test_a_real_shaped_manifest_converts_with_types_ranges_and_japanese_text() -> None:

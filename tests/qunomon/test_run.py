@@ -9,13 +9,13 @@ from pathlib import Path
 
 import psutil
 import pytest
+from tests.qunomon._packages import PNG, typed_package
 
 from aiqm.core.results import Status
 from aiqm.qunomon.store import AITStore
 from aiqm.services import aits as ait_service
 from aiqm.services.runs import RunOptions, run_project
 from aiqm.storage import open_project_store
-from tests.qunomon._packages import PNG, typed_package
 
 TEST = ("  - {{name: {name}, characteristic: C-1, ait: eval_fixture_typed@0.4, "
         "inventories: {{data_csv: table}}, parameters: {params}{extra}}}\n")
@@ -148,5 +148,5 @@ def test_inline_executor_applies_the_time_limit_itself(typed, tmp_path: Path) ->
 
 def test_an_imported_ait_may_not_shadow_a_builtin(store: AITStore, tmp_path: Path) -> None:
     pkg = typed_package(tmp_path / "pkg", name="data_drift", version="9.0")
-    with pytest.raises(Exception, match="name: the AIT id 'data_drift'.*already provided by builtin"):
+    with pytest.raises(Exception, match=r"name: the AIT id 'data_drift'.*already provided by builtin"):
         ait_service.import_package(pkg, env="current", store=store)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.qunomon._packages import typed_manifest, typed_package, zip_package
 
 from aiqm.qunomon.store import STORE_ENV
-from tests.qunomon._packages import typed_manifest, typed_package, zip_package
 
 from .conftest import Web, make_web
 

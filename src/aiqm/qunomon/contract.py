@@ -289,7 +289,8 @@ def read_output(
     if not isinstance(doc, dict):
         raise OutputError(f"the output document {path.name} must be a JSON object")
     out = ContractResult()
-    info = doc.get("ExecuteInfo") if isinstance(doc.get("ExecuteInfo"), dict) else {}
+    raw_info = doc.get("ExecuteInfo")
+    info: dict[str, Any] = raw_info if isinstance(raw_info, dict) else {}
     out.execute_info = info
     err = info.get("Error")
     if isinstance(err, dict) and (err.get("Code") or err.get("Detail")):

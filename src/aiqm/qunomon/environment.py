@@ -30,7 +30,7 @@ from pathlib import Path
 
 from aiqm.exceptions import InputError
 
-__all__ = ["EnvironmentBuildError", "current_python", "env_key", "ensure_env", "env_python"]
+__all__ = ["EnvironmentBuildError", "current_python", "ensure_env", "env_key", "env_python"]
 
 _READY = ".ready"
 Progress = Callable[[str], None]

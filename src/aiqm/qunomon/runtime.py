@@ -42,7 +42,14 @@ from aiqm.qunomon._host import (
     prepare_folders,
     tail,
 )
-from aiqm.qunomon.contract import INPUT_FILE, OUTPUT_FILE, OutputError, input_document, read_output, result_dir
+from aiqm.qunomon.contract import (
+    INPUT_FILE,
+    OUTPUT_FILE,
+    OutputError,
+    input_document,
+    read_output,
+    result_dir,
+)
 from aiqm.qunomon.environment import current_python, ensure_env
 from aiqm.qunomon.manifest import ImportedManifest
 from aiqm.qunomon.store import AITStore, ImportRecord

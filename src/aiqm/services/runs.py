@@ -332,7 +332,11 @@ def _prepare(todo: Sequence[PlannedTest], emit: EventSink) -> None:
         if ref in seen:
             continue
         seen.add(ref)
-        p.ait.prepare(lambda line, ref=ref: emit({"kind": "preparing", "ait": ref, "line": line}))
+
+        def progress(line: str, ref: str = ref) -> None:
+            emit({"kind": "preparing", "ait": ref, "line": line})
+
+        p.ait.prepare(progress)
 
 
 def parse_project_dict(config: dict[str, Any]) -> ProjectFile:
