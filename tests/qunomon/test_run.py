@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
 import textwrap
 import time
 from pathlib import Path
@@ -150,3 +155,33 @@ def test_an_imported_ait_may_not_shadow_a_builtin(store: AITStore, tmp_path: Pat
     pkg = typed_package(tmp_path / "pkg", name="data_drift", version="9.0")
     with pytest.raises(Exception, match=r"name: the AIT id 'data_drift'.*already provided by builtin"):
         ait_service.import_package(pkg, env="current", store=store)
+
+
+def test_a_killed_run_leaves_nothing_running_and_resumes(typed, tmp_path: Path) -> None:
+    root = _project(tmp_path / "p", [
+        ("first", "{}", ""), ("hang", "{mode: hang}", ", timeout: 4"), ("last", "{n_items: 2}", ""),
+    ], settings="settings: {workers: 1}\n")
+    proc = subprocess.Popen([sys.executable, "-m", "aiqm.cli", "run", str(root)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    runs = root / ".aiqm" / "runs"
+    started = None
+    deadline = time.monotonic() + 60
+    while started is None and time.monotonic() < deadline:  # until the hanging AIT runs
+        started = next(runs.rglob("started.txt"), None) if runs.exists() else None
+        time.sleep(0.1)
+    assert started is not None, "the hanging test never started"
+    os.killpg(proc.pid, signal.SIGKILL)  # the whole `aiqm run`: parent, forkserver, workers …
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while _my_ait_processes() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _my_ait_processes() == []  # … and the AIT's processes, which share its group
+    con = sqlite3.connect(root / ".aiqm" / "aiqm.db")
+    done_before = {r[0] for r in con.execute("select td_name from td_results")}
+    con.close()
+    assert done_before == {"first"}
+    summary = run_project(root, RunOptions(resume=True))
+    by = {r.td_name: r for r in summary.results}
+    assert set(by) == {"first", "hang", "last"} and summary.run.status == "finished"
+    assert by["last"].status == Status.OK and by["hang"].status == Status.ERR

@@ -57,6 +57,8 @@ class _ProgressView:
             if e.get("kind") == "planned":
                 n = len(e["tests"]) - len(e["skipped"])
                 self.total_id = self.p.add_task("[bold]tests", total=max(n, 1))
+            elif e.get("kind") == "preparing":  # an imported AIT builds its environment
+                self.p.console.print(f"  [dim]{escape(e['ait'])}: {escape(str(e['line'])[:160])}[/]")
             return
         if e.kind == "started":
             self.tasks[e.td_name] = self.p.add_task(f"  {escape(e.td_name)}", total=None)
@@ -85,6 +87,8 @@ class _LineView:
             if e.get("kind") == "planned":
                 self.total = len(e["tests"]) - len(e["skipped"])
                 console.print(f"run {e['run_id']}: {self.total} test(s) to run")
+            elif e.get("kind") == "preparing":
+                console.print(f"  {escape(e['ait'])}: {escape(str(e['line'])[:160])}")
             return
         if e.kind == "finished":
             self.done += 1

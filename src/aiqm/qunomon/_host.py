@@ -7,10 +7,13 @@ import json
 import mimetypes
 import os
 import shutil
-import signal
+import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import psutil
 
 from aiqm.exceptions import AITFailure
 from aiqm.plugins.sdk import Context
@@ -31,10 +34,10 @@ __all__ = [
     "attach_result",
     "bound_inventories",
     "child_environment",
-    "kill_session",
     "parameter_strings",
     "prepare_folders",
     "tail",
+    "wait_tree",
 ]
 
 JOB_ID = 1
@@ -93,9 +96,32 @@ def parameter_strings(ait: ImportedAIT, ctx: Context[Any]) -> dict[str, str]:
     return {q.original: param_string(q.type, ctx.params[q.name]) for q in ait.imported.parameters}
 
 
-def kill_session(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
+def wait_tree(proc: subprocess.Popen[bytes], limit: float | None, poll: float = 0.25) -> int:
+    """Wait for ``proc``; then stop everything it started that still runs.
+
+    The descendants are noted while it runs (an orphan leaves the tree when its parent
+    exits, so it must be known before). Past ``limit`` seconds the whole tree is killed
+    and :class:`subprocess.TimeoutExpired` raised.
+    """
+    deadline = None if limit is None else time.monotonic() + limit
+    seen: dict[int, psutil.Process] = {}
+    try:
+        while True:
+            try:
+                return proc.wait(timeout=poll)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(psutil.Error):
+                    for child in psutil.Process(proc.pid).children(recursive=True):
+                        seen.setdefault(child.pid, child)
+                if deadline is not None and time.monotonic() > deadline:
+                    proc.kill()
+                    proc.wait()
+                    raise
+    finally:
+        for child in seen.values():
+            with contextlib.suppress(psutil.Error):
+                if child.is_running():  # same process (psutil checks its start time)
+                    child.kill()
 
 
 def tail(path: Path, lines: int = 20) -> str:

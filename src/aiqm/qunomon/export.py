@@ -181,7 +181,6 @@ def qunomon_manifest(m: AITManifest) -> dict[str, Any]:
     return {
         "name": qunomon_name(m),
         "description": _text(m.description, m.description_ja),
-        "source_repository": "https://pypi.org/project/aiqm/",
         "version": m.version,
         "quality": _quality(m),
         "keywords": [*m.keywords, "aiqm"],

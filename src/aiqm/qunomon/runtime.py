@@ -37,10 +37,10 @@ from aiqm.qunomon._host import (
     attach_result,
     bound_inventories,
     child_environment,
-    kill_session,
     parameter_strings,
     prepare_folders,
     tail,
+    wait_tree,
 )
 from aiqm.qunomon.contract import (
     INPUT_FILE,
@@ -112,20 +112,17 @@ def run_in_process(ait: ImportedAIT, ctx: Context[Any], python: Path) -> None:
     cmd = [str(python), ait.record.entry, str(args)]
     ctx.log.info("running %s: %s (in %s)", ait.record.ref, " ".join(cmd), home)
     with open(out_log, "wb") as log:
+        # same process group as the worker: Ctrl-C, `aiqm run` being killed and a web run's
+        # cancel reach the entry script and what it starts, as they reach the worker
         proc = subprocess.Popen(cmd, cwd=home, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, env=child_environment(python),
-                                start_new_session=True)
+                                stderr=subprocess.STDOUT, env=child_environment(python))
         try:
-            code = proc.wait(timeout=ctx.time_limit_s)
+            code = wait_tree(proc, ctx.time_limit_s)
         except subprocess.TimeoutExpired:
-            kill_session(proc.pid)
-            proc.wait()
             raise AITFailure(
                 f"the AIT exceeded its time limit of {ctx.time_limit_s:g} s and was stopped; raise "
                 "'timeout' on the test or in settings if it needs longer"
             ) from None
-        finally:
-            kill_session(proc.pid)  # anything it left running
     output = out_log.read_text(encoding="utf-8", errors="replace")
     if output.strip():
         ctx.log.info("output of %s:\n%s", ait.record.entry, output.rstrip())
