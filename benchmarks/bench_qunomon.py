@@ -43,9 +43,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
-from _common import measure
-
-from tests.qunomon._packages import env_package
+from _common import measure  # noqa: E402
+from tests.qunomon._packages import env_package  # noqa: E402
 
 AIQM = [sys.executable, "-m", "aiqm.cli"]
 

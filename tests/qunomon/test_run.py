@@ -185,3 +185,15 @@ def test_a_killed_run_leaves_nothing_running_and_resumes(typed, tmp_path: Path) 
     by = {r.td_name: r for r in summary.results}
     assert set(by) == {"first", "hang", "last"} and summary.run.status == "finished"
     assert by["last"].status == Status.OK and by["hang"].status == Status.ERR
+
+
+def test_an_imported_ait_passes_the_conformance_suite(typed, tmp_path: Path) -> None:
+    from aiqm.plugins.manager import load_registry
+    from aiqm.testing import check_ait
+
+    ait = load_registry().get("eval_fixture_typed@0.4")
+    csv = tmp_path / "rows.csv"
+    csv.write_text("a\n1\n2\n", encoding="utf-8")
+    result = check_ait(ait, documents={"data_csv": csv}, params={"n_items": 2},
+                       workdir=tmp_path / "wd")
+    assert result.measures["count"] == 2 and result.measures["per_class"] == [0.3333, 0.6667]
