@@ -23,6 +23,8 @@ Measured here, each a fresh ``aiqm`` process (wall time, peak RSS of its process
   (process executor): plan, hash inputs, start a worker, write ``ait.input.json``,
   start the entry script (which starts ``python3 my_ait.py``), read
   ``ait.output.json``, judge, store.
+- **run, warm, inline**: the same with ``--executor inline`` (no worker processes, no
+  forkserver preloading scikit-learn, pandas and matplotlib).
 - **contract overhead**: the test's own duration (inside the worker) of the
   imported AIT minus that of aiqm's trivial in-process ``fake`` AIT in the same run.
 - with ``--exported``: cold import of ``aiqm ait export data_drift`` in a venv
@@ -79,7 +81,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="aiqm-bench-qunomon-"))
     load_before = os.getloadavg()
     rows: dict[str, list[dict]] = {"import_cold": [], "import_cached": [], "run_warm": [],
-                                   "overhead": [], "exported_cold": []}
+                                   "run_warm_inline": [], "overhead": [], "exported_cold": []}
     try:
         pkg = env_package(work / "pkg")
         pkg2 = env_package(work / "pkg2", name="eval_fixture_env2")
@@ -104,6 +106,8 @@ def main() -> None:
             if tests:
                 rows["overhead"].append({"wall_s": tests["imported"]["duration_s"]
                                          - tests["builtin fake"]["duration_s"]})
+            rows["run_warm_inline"].append(_check(measure(
+                [*AIQM, "run", str(proj), "--no-cache", "--executor", "inline"], env=env), "inline run"))
         if a.exported:
             zipped = work / "dd.zip"
             measure([*AIQM, "ait", "export", "data_drift", "-o", str(zipped)])
@@ -133,6 +137,7 @@ def main() -> None:
         "import_cached": "— (one image per AIT; no sharing by requirements)",
         "run_warm": "DAG deploy + unpause + sleep(2) + Airflow scheduling + container start, "
                     "before the AIT's own work",
+        "run_warm_inline": "—",
         "overhead": "≥ 2 s fixed sleep per job, plus scheduler latency and container start-up",
         "exported_cold": "—",
     }
