@@ -20,12 +20,12 @@ import numpy as np
 
 from aiqm.core.constraints import Length
 from aiqm.exceptions import DataError
-from aiqm.plugins.sdk import Context, ait
+from aiqm.plugins.sdk import Context, Param, Parameters, ait
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["CompletenessStats", "completeness_stats", "data_completeness"]
+__all__ = ["CompletenessParameters", "CompletenessStats", "completeness_stats", "data_completeness"]
 
 _RATIO = {"type": "float", "min": 0.0, "max": 1.0}
 _COUNT = {"type": "int", "min": 0}
@@ -36,6 +36,16 @@ _KEY_LIMIT = 2**62
 #: The word of a missing cell, and the odd multiplier that chains column words into a row hash.
 _MISSING_WORD = np.uint64(0x9E3779B97F4A7C15)
 _ROW_MULTIPLIER = np.uint64(0x100000001B3)
+
+
+class CompletenessParameters(Parameters):
+    """The parameters of the ``data_completeness`` AIT."""
+
+    columns: list[str] | None = Param(
+        None, Length(min=1),
+        help="Columns to check, in the order given; null checks every column.",
+        help_ja="検査する列（指定した順に扱う）。null のときはすべての列を検査する。",
+    )
 
 
 @ait(
@@ -57,16 +67,7 @@ _ROW_MULTIPLIER = np.uint64(0x100000001B3)
     inventories=[
         {"name": "dataset", "kind": "dataset", "description": "The data to check."},
     ],
-    parameters=[
-        {
-            "name": "columns",
-            "type": "list[str]",
-            "nullable": True,
-            "default": None,
-            "constraints": [Length(min=1)],
-            "description": "Columns to check, in the order given; null checks every column.",
-        },
-    ],
+    parameters=CompletenessParameters,
     measures=[
         {**_RATIO, "name": "missing_ratio", "direction": "lower",
          "description": "Missing cells / all cells of the checked columns."},
@@ -92,10 +93,10 @@ _ROW_MULTIPLIER = np.uint64(0x100000001B3)
          "description": "Per column: type, missing count and missing ratio."},
     ],
 )
-def data_completeness(ctx: Context) -> None:
+def data_completeness(ctx: Context[CompletenessParameters]) -> None:
     """Measure missing cells and exact duplicate rows of ``dataset``."""
     ds = ctx.dataset("dataset")
-    columns = _selected_columns(ds.column_names, ctx.params["columns"], ds.name)
+    columns = _selected_columns(ds.column_names, ctx.params.columns, ds.name)
     table = ds.table.select(columns)
     stats = completeness_stats(table, progress=ctx.progress)
     n = stats.n_rows
