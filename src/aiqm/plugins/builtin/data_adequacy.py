@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+import aiqm.plugins.builtin._adequacy_labels as labelmod
+import aiqm.plugins.builtin._adequacy_outliers as outmod
 from aiqm.core.constraints import Interval, Length, Options
 from aiqm.exceptions import DataError
-from aiqm.plugins.builtin import _adequacy_labels as labelmod
-from aiqm.plugins.builtin import _adequacy_outliers as outmod
 from aiqm.plugins.builtin._adequacy_rows import RowFindings, conflicting_labels, duplicates, leakage
 from aiqm.plugins.builtin._adequacy_schema import (
     Finding,
