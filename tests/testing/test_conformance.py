@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
@@ -113,3 +114,28 @@ def test_interval_bounds_are_tested_on_each_item_of_a_list():
 
     assert invalid_values(listy.manifest) == {"ks": ["not a list", [0], [7]]}
     check_ait(listy)
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "season": ["summer", "winter", "summer", "autumn", "winter", "summer"] * 5,
+        "size": [1.0, 2.5, 3.0, 4.5, 5.0, 6.5] * 5,
+        "label": ["a", "b", "a", "b", "a", "b"] * 5,
+    })
+
+
+@pytest.mark.parametrize("ait_id", [
+    "dataset_profile", "combinatorial_coverage", "distribution_uniformity", "data_adequacy",
+    "data_drift",
+])
+def test_builtin_data_aits_conform(registry, ait_id):
+    frame = _frame()
+    datasets = {"reference": frame, "current": frame} if ait_id == "data_drift" else {"dataset": frame}
+    check_ait(registry.get(ait_id), datasets=datasets, targets={"dataset": "label"})
+
+
+def test_builtin_process_checklist_conforms(registry, tmp_path):
+    sheet = tmp_path / "checklist.csv"
+    sheet.write_text("requirement,answer,owner,date\nA-1-L1-1,yes,ann,2026-01-05\n", "utf-8")
+    result = check_ait(registry.get("process_checklist"), documents={"checklist": tmp_path})
+    assert result.measures["yes_count"] == 1
