@@ -341,6 +341,7 @@ def _resources(ctx: Context, attributes: list[Attribute], summaries: dict[int, S
 
 
 def _matrix_figure(attributes: list[Attribute], counter: ComboCounter) -> Figure:
+    # lazy: heavy, and the AIT modules load with every registry
     from matplotlib.figure import Figure
 
     k = len(attributes)

@@ -389,6 +389,7 @@ def _label_issues(ctx: Context[AdequacyParameters], ds: Dataset, target: str | N
     n = table.num_rows
     rng = np.random.default_rng(p.random_state)
     if n > p.label_issues_max_rows:
+        # lazy: heavy, and the AIT modules load with every registry
         import pyarrow as pa
 
         rows = np.sort(rng.choice(n, size=p.label_issues_max_rows, replace=False))
@@ -428,6 +429,7 @@ def _label_issues(ctx: Context[AdequacyParameters], ds: Dataset, target: str | N
 def _with_labels(ds: Dataset, target: str | None, rows: list[int]) -> list[list[Any]]:
     if not rows or target is None:
         return []
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
     values = ds.column(target).take(pa.array(rows)).to_pylist()

@@ -190,6 +190,7 @@ def completeness_stats(
     >>> (s.missing_per_column, s.rows_with_missing, s.duplicate_rows)
     ([1, 1], 1, 1)
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pandas as pd
     import pyarrow as pa
 
@@ -260,6 +261,7 @@ def _in_order(
 
 def _compact(key: np.ndarray) -> tuple[np.ndarray, int]:
     """Renumber row keys as ``0..d-1`` and return them with ``d``, the distinct count."""
+    # lazy: heavy, and the AIT modules load with every registry
     import pandas as pd
 
     codes, uniques = pd.factorize(key)
@@ -273,6 +275,7 @@ def _hashed(column: pa.ChunkedArray) -> tuple[np.ndarray | None, np.ndarray]:
     ``words`` are scrambled 64-bit words, equal for equal values (also ``0.0`` and
     ``-0.0``, and all missing cells), and rarely equal otherwise.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -305,6 +308,7 @@ def _hashed(column: pa.ChunkedArray) -> tuple[np.ndarray | None, np.ndarray]:
 
 
 def _decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
     if pa.types.is_dictionary(column.type):
@@ -317,6 +321,7 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, int]:
 
     Equal values get equal codes; so do ``0.0`` and ``-0.0``, and all NaNs.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -365,6 +370,7 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, int]:
 
 
 def _missing_figure(columns: list[str], missing: list[int], n_rows: int) -> Any:
+    # lazy: heavy, and the AIT modules load with every registry
     from matplotlib.figure import Figure
 
     with_missing = sorted(

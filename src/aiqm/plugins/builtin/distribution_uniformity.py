@@ -265,6 +265,7 @@ def balance_stats(counts: np.ndarray) -> dict[str, float | None]:
     >>> s["imbalance_ratio"], round(s["normalized_entropy"], 4), s["minority_share"]
     (3.0, 0.8113, 0.25)
     """
+    # lazy: heavy, and the AIT modules load with every registry
     from scipy.stats import entropy
 
     total = int(counts.sum())
@@ -298,6 +299,7 @@ def goodness_of_fit(counts: np.ndarray, expected_shares: np.ndarray) -> dict[str
     expected share of 0 and no row are left out; a row in a category expected
     never to occur makes the chi-square test and KL divergence undefined (None).
     """
+    # lazy: heavy, and the AIT modules load with every registry
     from scipy import stats
     from scipy.spatial.distance import jensenshannon
 

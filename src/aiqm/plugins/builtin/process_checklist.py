@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from aiqm.core.coverage import CHECKLIST_TABLE, ChecklistAnswer, EvidenceState
 from aiqm.exceptions import DataError
 from aiqm.plugins.sdk import Context, Param, Parameters, ait
@@ -114,8 +116,6 @@ def read_checklist(path: Path) -> list[_Row]:
             for i, row in enumerate(reader)
         ]
     if suffix in (".yaml", ".yml", ".json"):
-        import yaml
-
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
