@@ -58,8 +58,8 @@ class _CrossValidationOwnParameters(Parameters):
         100_000, Interval(low=0, high=None),
         help="Cross-validate (and score the test data) on a random sample of at most this many "
              "rows (0: every row).",
-        help_ja="最大でこの行数の無作為標本で交差検証（とテストデータの評価）を行う"
-                "（0: すべての行）。",
+        help_ja="最大でこの行数まで無作為に抽出した標本で、交差検証（とテストデータの評価）を"
+                "行う（0: すべての行）。",
     )
     string_columns: str = Param(
         "auto", Options(values=("auto", "object", "category")),

@@ -53,8 +53,8 @@ class _ReliabilityOwnParameters(Parameters):
         1e-5, Interval(low=0.0, high=None),
         help="Largest absolute difference of probabilities (or values) still counted as equal "
              "between reorderings, batchings and artifacts.",
-        help_ja="並べ替え、バッチ分割、アーティファクトの間で、まだ等しいとみなす確率"
-                "（または値）の絶対差の最大値。",
+        help_ja="並べ替え、バッチ分割、アーティファクトの間で等しいとみなす、確率（または値）の"
+                "絶対差の上限。",
     )
     batch_sizes: list[int] = Param(
         [1, 100, 1000], Interval(low=1, high=1_000_000), Length(min=1, max=10),

@@ -48,7 +48,7 @@ class BootstrapParameters(Parameters):
     confidence_level: float = Param(
         0.95, Interval(low=0.5, high=1.0, closed="left"),
         help="Coverage of the percentile bootstrap intervals.",
-        help_ja="パーセンタイル・ブートストラップ区間の信頼水準（区間が真の値を含む確率）。",
+        help_ja="パーセンタイル・ブートストラップ区間の被覆率（信頼水準）。",
     )
 
 
