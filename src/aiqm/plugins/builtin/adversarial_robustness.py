@@ -133,6 +133,7 @@ class AttackParameters(SeedParameters, _AttackOwnParameters):
 )
 def adversarial_robustness(ctx: Context[AttackParameters]) -> None:
     """Attack correctly classified rows of ``dataset`` and report the success rate."""
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
     params = ctx.params

@@ -186,6 +186,7 @@ class ClassificationParameters(
 )
 def classification_performance(ctx: Context[ClassificationParameters]) -> None:
     """Compute classification metrics of ``model`` on ``dataset`` with scikit-learn."""
+    # lazy: heavy, and the AIT modules load with every registry
     from sklearn import metrics
 
     params = ctx.params

@@ -127,6 +127,7 @@ class ExplainabilityParameters(SeedParameters, _ExplainabilityOwnParameters):
 )
 def explainability(ctx: Context[ExplainabilityParameters]) -> None:
     """Measure feature importance of ``model`` on ``dataset``."""
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
     ds = ctx.dataset("dataset")
@@ -161,6 +162,7 @@ def _permutation(
     ctx: Context[ExplainabilityParameters], X: pd.DataFrame, y: np.ndarray, predictor: Predictor,
     classify: bool, seed: int,
 ) -> tuple[np.ndarray, np.ndarray, float]:
+    # lazy: heavy, and the AIT modules load with every registry
     from sklearn.inspection import permutation_importance
     from sklearn.metrics import check_scoring
 
@@ -195,6 +197,7 @@ def _shap(
         raise ImportError(
             "method 'shap' needs the shap package; install it with: pip install 'aiqm[explain]'"
         ) from exc
+    # lazy: heavy, and the AIT modules load with every registry
     import pandas as pd
 
     columns = list(X.columns)

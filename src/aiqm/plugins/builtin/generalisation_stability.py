@@ -136,6 +136,7 @@ class CrossValidationParameters(SeedParameters, _CrossValidationOwnParameters):
 )
 def generalisation_stability(ctx: Context[CrossValidationParameters]) -> None:
     """Cross-validate a clone of the model's estimator on ``train``."""
+    # lazy: heavy, and the AIT modules load with every registry
     from sklearn.base import clone, is_classifier
     from sklearn.metrics import get_scorer
     from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
@@ -230,6 +231,7 @@ def _xy(
     adapter = getattr(model, "adapter", model)
     view: Dataset = ds
     if rows is not None and len(rows) < ds.num_rows:
+        # lazy: heavy, and the AIT modules load with every registry
         import pyarrow as pa
 
         view = FrameDataset(ds.table.take(pa.array(rows)), name=ds.name, target=ds.target,
@@ -251,6 +253,7 @@ def _as_category(choice: str, estimator: Any) -> bool:
 
 
 def _figure(fit: np.ndarray, val: np.ndarray, scoring: str) -> Any:
+    # lazy: heavy, and the AIT modules load with every registry
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(5.5, 3.8), layout="constrained")

@@ -253,6 +253,7 @@ def _report(
 
 
 def _figure(g: Grouping, rates: GroupRates, evaluated: np.ndarray) -> Any:
+    # lazy: heavy, and the AIT modules load with every registry
     from matplotlib.figure import Figure
 
     idx = np.flatnonzero(evaluated)

@@ -142,6 +142,7 @@ class PerturbationParameters(SeedParameters, _PerturbationOwnParameters):
 )
 def perturbation_robustness(ctx: Context[PerturbationParameters]) -> None:
     """Sweep perturbation strengths and check declared invariances."""
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
     params = ctx.params

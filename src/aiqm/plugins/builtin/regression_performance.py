@@ -102,6 +102,7 @@ class RegressionParameters(SliceParameters, SeedParameters, BootstrapParameters)
 )
 def regression_performance(ctx: Context[RegressionParameters]) -> None:
     """Compute regression metrics of ``model`` on ``dataset`` with scikit-learn."""
+    # lazy: heavy, and the AIT modules load with every registry
     from sklearn import metrics
 
     params = ctx.params

@@ -136,6 +136,7 @@ class ReliabilityParameters(SeedParameters, _ReliabilityOwnParameters):
 )
 def software_reliability(ctx: Context[ReliabilityParameters]) -> None:
     """Check determinism, equivalence and latency of ``model`` on ``dataset``."""
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
     ds = ctx.dataset("dataset")
@@ -184,6 +185,7 @@ def _determinism(
     ctx: Context[ReliabilityParameters], table: pa.Table, predictor: Predictor,
     checks: list[dict[str, Any]],
 ) -> None:
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
     tol = ctx.params.tolerance
@@ -267,6 +269,7 @@ def _reorder(mine: Predictor, other: Predictor, values: np.ndarray) -> np.ndarra
 
 
 def _latency(ctx: Context[ReliabilityParameters], table: pa.Table, predictor: Predictor) -> None:
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
     sizes = sorted(ctx.params.batch_sizes)

@@ -103,6 +103,7 @@ class RowAttack:
         return (raw - self.mean) / self.std
 
     def _frame(self, i: int, z: np.ndarray) -> pa.Table:
+        # lazy: heavy, and the AIT modules load with every registry
         import pyarrow as pa
 
         if self._row is None or self._row[0] != i:

@@ -104,6 +104,7 @@ def score_classifier(
         For a missing target, missing labels, incomparable label types, a
         wrong number of predictions or an unknown ``positive`` label.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     from sklearn.utils.multiclass import unique_labels
 
     ds = ctx.dataset(dataset)
@@ -147,6 +148,7 @@ def _probabilities(
 
 def probability_measures(ctx: Context, s: Scored) -> None:
     """Report ``roc_auc``, ``log_loss``, ``average_precision`` and ``brier_score``."""
+    # lazy: heavy, and the AIT modules load with every registry
     from sklearn import metrics
 
     names = ("roc_auc", "log_loss", "average_precision", "brier_score")
@@ -199,6 +201,7 @@ def calibration_measures(ctx: Context, s: Scored, n_bins: int) -> None:
 
 def curve_figures(ctx: Context, s: Scored) -> None:
     """Attach ROC and precision–recall curves (positive class, or one per class)."""
+    # lazy: heavy, and the AIT modules load with every registry
     from sklearn import metrics
 
     if s.proba is None or s.classes is None:
