@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import time
-import warnings
 from typing import Any
 
 from aiqm.plugins.hookspecs import hookimpl
@@ -25,27 +24,21 @@ _COMMON: dict[str, Any] = {
 }
 
 
-# pydantic warns when a field shadows an attribute of a base class, and 'values' is
-# also Parameters.values() (the mapping view). The fake's manifest calls the
-# parameter 'values', and on an instance the field wins, so that one warning is silenced.
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", r'Field name "values" .* shadows', UserWarning)
+class FakeParameters(Parameters):
+    """The parameters of the ``fake`` AIT: what it reports."""
 
-    class FakeParameters(Parameters):
-        """The parameters of the ``fake`` AIT: what it reports."""
-
-        value: float = Param(
-            1.0, help="Reported as the measure 'value'.",
-            help_ja="測定値 value として報告する値。",
-        )
-        values: list[float] = Param(  # type: ignore[assignment]  # see above
-            [], help="Reported as the measure 'values' (a sequence).",
-            help_ja="測定値 values（系列）として報告する値。",
-        )
-        undefined: bool = Param(
-            False, help="Report 'value' as undefined instead.",
-            help_ja="value を報告せず、未定義として記録する。",
-        )
+    value: float = Param(
+        1.0, help="Reported as the measure 'value'.",
+        help_ja="測定値 value として報告する値。",
+    )
+    values: list[float] = Param(
+        [], help="Reported as the measure 'values' (a sequence).",
+        help_ja="測定値 values（系列）として報告する値。",
+    )
+    undefined: bool = Param(
+        False, help="Report 'value' as undefined instead.",
+        help_ja="value を報告せず、未定義として記録する。",
+    )
 
 
 class SleepParameters(Parameters):

@@ -10,7 +10,6 @@ one of the two are listed.
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,70 +44,64 @@ _RATIO = {"type": "float", "min": 0.0, "max": 1.0}
 _COUNT = {"type": "int", "min": 0}
 
 
-# pydantic warns when a field shadows an attribute of a base class, and 'values' is
-# also Parameters.values() (the mapping view). The manifest calls the parameter
-# 'values', and on an instance the field wins, so that one warning is silenced.
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", r'Field name "values" .* shadows', UserWarning)
+class CoverageParameters(Parameters):
+    """The parameters of the ``combinatorial_coverage`` AIT."""
 
-    class CoverageParameters(Parameters):
-        """The parameters of the ``combinatorial_coverage`` AIT."""
-
-        columns: list[str] | None = Param(
-            None, Length(min=1),
-            help="The attributes (columns) whose value combinations are counted; null takes every "
-                 "text and boolean column.",
-            help_ja="値の組合せを数える属性（列）。null のときはすべてのテキスト列と真偽値列を使う。",
-        )
-        strengths: list[int] = Param(
-            [1, 2, 3], Interval(low=1, high=6), Length(min=1),
-            help="The t of t-way coverage to measure.",
-            help_ja="測定する t-way カバレッジの t（強度）。",
-        )
-        bins: dict[str, Any] = Param(
-            {},
-            help="Numeric columns: {column: [edges]} (values outside are reported and left out) or "
-                 "{column: number of quantile bins}.",
-            help_ja="数値列の区切り方: {列: [境界値]}（範囲外の値は報告したうえで除外する）または "
-                    "{列: 分位点ビンの数}。",
-        )
-        n_bins: int = Param(
-            4, Interval(low=2, high=100),
-            help="Quantile bins of numeric columns not in 'bins' (with more than "
-                 f"{MAX_NUMERIC_LEVELS} distinct values).",
-            help_ja=f"'bins' にない数値列（異なる値が {MAX_NUMERIC_LEVELS} 個を超えるもの）を分ける"
-                    "分位点ビンの数。",
-        )
-        values: dict[str, Any] = Param(  # type: ignore[assignment]  # see above
-            {},
-            help="{column: [values]}: the values each categorical column should cover; default the "
-                 "values seen in the dataset(s).",
-            help_ja="{列: [値]}: 各カテゴリ列が網羅すべき値。省略時はデータセットに現れる値とする。",
-        )
-        exclude: list[str] = Param(
-            [],
-            help="Impossible combinations, e.g. 'season=summer & weather=snow' (values as labelled "
-                 "in the attributes table); they are not required.",
-            help_ja="起こり得ない組合せ。例: 'season=summer & weather=snow'（値は attributes 表の"
-                    "ラベルで書く）。これらは網羅しなくてよい。",
-        )
-        min_count: int = Param(
-            5, Interval(low=1),
-            help="A covered combination with fewer rows than this is listed as rare.",
-            help_ja="現れる組合せのうち、行数がこの値に満たないものを rare（希少）として挙げる。",
-        )
-        max_values: int = Param(
-            100, Interval(low=2),
-            help="Categorical columns with more distinct values are refused (ids, free text): bin or "
-                 "group them first.",
-            help_ja="異なる値がこれより多いカテゴリ列（ID や自由記述）は扱わない。先にビンに分けるか、"
-                    "値をまとめておくこと。",
-        )
-        max_listed: int = Param(
-            1000, Interval(low=0, high=100000),
-            help="Rows listed per table of combinations.",
-            help_ja="組合せの表それぞれに載せる行数の上限。",
-        )
+    columns: list[str] | None = Param(
+        None, Length(min=1),
+        help="The attributes (columns) whose value combinations are counted; null takes every "
+             "text and boolean column.",
+        help_ja="値の組合せを数える属性（列）。null のときはすべてのテキスト列と真偽値列を使う。",
+    )
+    strengths: list[int] = Param(
+        [1, 2, 3], Interval(low=1, high=6), Length(min=1),
+        help="The t of t-way coverage to measure.",
+        help_ja="測定する t-way カバレッジの t（強度）。",
+    )
+    bins: dict[str, Any] = Param(
+        {},
+        help="Numeric columns: {column: [edges]} (values outside are reported and left out) or "
+             "{column: number of quantile bins}.",
+        help_ja="数値列の区切り方: {列: [境界値]}（範囲外の値は報告したうえで除外する）または "
+                "{列: 分位点ビンの数}。",
+    )
+    n_bins: int = Param(
+        4, Interval(low=2, high=100),
+        help="Quantile bins of numeric columns not in 'bins' (with more than "
+             f"{MAX_NUMERIC_LEVELS} distinct values).",
+        help_ja=f"'bins' にない数値列（異なる値が {MAX_NUMERIC_LEVELS} 個を超えるもの）を分ける"
+                "分位点ビンの数。",
+    )
+    values: dict[str, Any] = Param(
+        {},
+        help="{column: [values]}: the values each categorical column should cover; default the "
+             "values seen in the dataset(s).",
+        help_ja="{列: [値]}: 各カテゴリ列が網羅すべき値。省略時はデータセットに現れる値とする。",
+    )
+    exclude: list[str] = Param(
+        [],
+        help="Impossible combinations, e.g. 'season=summer & weather=snow' (values as labelled "
+             "in the attributes table); they are not required.",
+        help_ja="起こり得ない組合せ。例: 'season=summer & weather=snow'（値は attributes 表の"
+                "ラベルで書く）。これらは網羅しなくてよい。",
+    )
+    min_count: int = Param(
+        5, Interval(low=1),
+        help="A covered combination with fewer rows than this is listed as rare.",
+        help_ja="現れる組合せのうち、行数がこの値に満たないものを rare（希少）として挙げる。",
+    )
+    max_values: int = Param(
+        100, Interval(low=2),
+        help="Categorical columns with more distinct values are refused (ids, free text): bin or "
+             "group them first.",
+        help_ja="異なる値がこれより多いカテゴリ列（ID や自由記述）は扱わない。先にビンに分けるか、"
+                "値をまとめておくこと。",
+    )
+    max_listed: int = Param(
+        1000, Interval(low=0, high=100000),
+        help="Rows listed per table of combinations.",
+        help_ja="組合せの表それぞれに載せる行数の上限。",
+    )
 
 
 @ait(

@@ -11,7 +11,6 @@ comparison pass per column.
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -49,89 +48,83 @@ _MAX_LISTED = 100
 _POSITIVE = Interval(low=0, closed="neither")
 
 
-# pydantic warns when a field shadows an attribute of a base class, and 'schema' is
-# also pydantic's deprecated BaseModel.schema(). The manifest calls the parameter
-# 'schema', and on an instance the field wins, so that one warning is silenced.
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", r'Field name "schema" .* shadows', UserWarning)
+class AdequacyParameters(Parameters):
+    """The parameters of the ``data_adequacy`` AIT."""
 
-    class AdequacyParameters(Parameters):
-        """The parameters of the ``data_adequacy`` AIT."""
-
-        columns: list[str] | None = Param(
-            None, Length(min=1),
-            help="Columns checked (the target included if listed); null checks all.",
-            help_ja="検査する列（目的変数も挙げれば検査する）。null のときはすべての列を検査する。",
-        )
-        schema: dict[str, Any] = Param(  # type: ignore[assignment]  # see above
-            {},
-            help="{column: {type, min, max, allowed, regex, unique, nullable}}; type one of "
-                 "numeric, integer, float, string, boolean, datetime.",
-            help_ja="{列: {type, min, max, allowed, regex, unique, nullable}}。type は numeric、"
-                    "integer、float、string、boolean、datetime のいずれか。",
-        )
-        infer_schema: bool = Param(
-            True,
-            help="Infer rules for columns without declared ones from the reference.",
-            help_ja="ルールを宣言していない列のルールを参照データから推定する。",
-        )
-        max_inferred_categories: int = Param(
-            50, Interval(low=1, high=10000),
-            help="An inferred 'allowed' rule lists at most this many reference values.",
-            help_ja="推定した 'allowed' ルールに挙げる参照データの値の数の上限。",
-        )
-        outlier_method: str = Param(
-            "robust_z", Options(values=("robust_z", "iqr")),
-            help="Method behind outlier_ratio: robust_z (modified z-score) or iqr.",
-            help_ja="outlier_ratio の判定方法: robust_z（修正 z スコア）または iqr。",
-        )
-        z_threshold: float = Param(
-            3.5, _POSITIVE,
-            help="A value is an outlier when |modified z-score| exceeds this.",
-            help_ja="修正 z スコアの絶対値がこの値を超える値を外れ値とする。",
-        )
-        iqr_factor: float = Param(
-            1.5, _POSITIVE,
-            help="Tukey's fences: outside [Q1 - k IQR, Q3 + k IQR].",
-            help_ja="Tukey のフェンスの係数 k: [Q1 - k IQR, Q3 + k IQR] の外側の値を外れ値とする。",
-        )
-        isolation_forest: bool = Param(
-            True,
-            help="Also run an IsolationForest over the numeric columns.",
-            help_ja="数値列に対して IsolationForest も実行する。",
-        )
-        isolation_forest_max_rows: int = Param(
-            20000, Interval(low=100, high=10_000_000),
-            help="Rows (a uniform sample) the IsolationForest fits and scores.",
-            help_ja="IsolationForest の学習と判定に使う行数（一様な無作為抽出）。",
-        )
-        near_duplicate_digits: int = Param(
-            3, Interval(low=1, high=15),
-            help="Near duplicates: numbers equal to about this many significant digits, text "
-                 "equal ignoring case and surrounding or repeated whitespace.",
-            help_ja="ほぼ重複とみなす基準: 数値は有効数字でおよそこの桁数まで等しいもの、テキストは"
-                    "大文字と小文字の違い、前後の空白、連続する空白を無視して等しいもの。",
-        )
-        label_issues: bool = Param(
-            False,
-            help="Find label issues by confident learning (fits a model on a sample).",
-            help_ja="confident learning でラベルの誤りを探す（抽出した行でモデルを学習する）。",
-        )
-        label_issues_max_rows: int = Param(
-            20000, Interval(low=50, high=1_000_000),
-            help="Rows (a uniform sample) used for label issues.",
-            help_ja="ラベルの誤りの検出に使う行数（一様な無作為抽出）。",
-        )
-        label_issues_folds: int = Param(
-            5, Interval(low=2, high=20),
-            help="Cross-validation folds of the out-of-fold probabilities.",
-            help_ja="out-of-fold 予測確率を求める交差検証の分割数。",
-        )
-        random_state: int = Param(
-            0,
-            help="Seed of the samples and models.",
-            help_ja="無作為抽出とモデルの乱数シード。",
-        )
+    columns: list[str] | None = Param(
+        None, Length(min=1),
+        help="Columns checked (the target included if listed); null checks all.",
+        help_ja="検査する列（目的変数も挙げれば検査する）。null のときはすべての列を検査する。",
+    )
+    schema: dict[str, Any] = Param(  # type: ignore[assignment]  # shadows BaseModel.schema()
+        {},
+        help="{column: {type, min, max, allowed, regex, unique, nullable}}; type one of "
+             "numeric, integer, float, string, boolean, datetime.",
+        help_ja="{列: {type, min, max, allowed, regex, unique, nullable}}。type は numeric、"
+                "integer、float、string、boolean、datetime のいずれか。",
+    )
+    infer_schema: bool = Param(
+        True,
+        help="Infer rules for columns without declared ones from the reference.",
+        help_ja="ルールを宣言していない列のルールを参照データから推定する。",
+    )
+    max_inferred_categories: int = Param(
+        50, Interval(low=1, high=10000),
+        help="An inferred 'allowed' rule lists at most this many reference values.",
+        help_ja="推定した 'allowed' ルールに挙げる参照データの値の数の上限。",
+    )
+    outlier_method: str = Param(
+        "robust_z", Options(values=("robust_z", "iqr")),
+        help="Method behind outlier_ratio: robust_z (modified z-score) or iqr.",
+        help_ja="outlier_ratio の判定方法: robust_z（修正 z スコア）または iqr。",
+    )
+    z_threshold: float = Param(
+        3.5, _POSITIVE,
+        help="A value is an outlier when |modified z-score| exceeds this.",
+        help_ja="修正 z スコアの絶対値がこの値を超える値を外れ値とする。",
+    )
+    iqr_factor: float = Param(
+        1.5, _POSITIVE,
+        help="Tukey's fences: outside [Q1 - k IQR, Q3 + k IQR].",
+        help_ja="Tukey のフェンスの係数 k: [Q1 - k IQR, Q3 + k IQR] の外側の値を外れ値とする。",
+    )
+    isolation_forest: bool = Param(
+        True,
+        help="Also run an IsolationForest over the numeric columns.",
+        help_ja="数値列に対して IsolationForest も実行する。",
+    )
+    isolation_forest_max_rows: int = Param(
+        20000, Interval(low=100, high=10_000_000),
+        help="Rows (a uniform sample) the IsolationForest fits and scores.",
+        help_ja="IsolationForest の学習と判定に使う行数（一様な無作為抽出）。",
+    )
+    near_duplicate_digits: int = Param(
+        3, Interval(low=1, high=15),
+        help="Near duplicates: numbers equal to about this many significant digits, text "
+             "equal ignoring case and surrounding or repeated whitespace.",
+        help_ja="ほぼ重複とみなす基準: 数値は有効数字でおよそこの桁数まで等しいもの、テキストは"
+                "大文字と小文字の違い、前後の空白、連続する空白を無視して等しいもの。",
+    )
+    label_issues: bool = Param(
+        False,
+        help="Find label issues by confident learning (fits a model on a sample).",
+        help_ja="confident learning でラベルの誤りを探す（抽出した行でモデルを学習する）。",
+    )
+    label_issues_max_rows: int = Param(
+        20000, Interval(low=50, high=1_000_000),
+        help="Rows (a uniform sample) used for label issues.",
+        help_ja="ラベルの誤りの検出に使う行数（一様な無作為抽出）。",
+    )
+    label_issues_folds: int = Param(
+        5, Interval(low=2, high=20),
+        help="Cross-validation folds of the out-of-fold probabilities.",
+        help_ja="out-of-fold 予測確率を求める交差検証の分割数。",
+    )
+    random_state: int = Param(
+        0,
+        help="Seed of the samples and models.",
+        help_ja="無作為抽出とモデルの乱数シード。",
+    )
 
 
 @ait(
