@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Iterator, Mapping
+import warnings
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.fields import FieldInfo
 
 from aiqm.core.constraints import Constraint, Interval, Length, Options, Pattern
@@ -83,14 +85,33 @@ def Param(
     return Field(default=default, description=help, json_schema_extra=extra)  # type: ignore[arg-type]
 
 
-class Parameters(BaseModel):
+class _ParametersMeta(ModelMetaclass):
+    """Creates Parameters classes without pydantic's warning about shadowed names.
+
+    Manifests predate the classes, so a parameter may be named like a ``BaseModel``
+    attribute (``schema``); the field is what the AIT reads, and that is intended.
+    """
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any) -> type:
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", r'Field name ".*" in ".*" shadows an attribute in parent', UserWarning
+            )
+            return super().__new__(mcs, name, bases, namespace, **kwargs)
+
+
+class Parameters(BaseModel, metaclass=_ParametersMeta):
     """Base class of an AIT's typed parameters.
 
     Subclass it, declare one annotated field per parameter with :func:`Param`, and
     pass the class as ``parameters=`` to :func:`aiqm.plugins.sdk.ait`. The AIT then
     receives an instance as ``ctx.params``: attribute access is typed
-    (``ctx.params.threshold``); ``ctx.params["threshold"]`` and ``dict(ctx.params)``
-    also work, for code written against the mapping form.
+    (``ctx.params.threshold``); ``ctx.params["threshold"]``, ``"threshold" in ctx.params``
+    and ``dict(ctx.params)`` also work, for code written against the mapping form.
+
+    A parameter may be called like an attribute pydantic's ``BaseModel`` already has
+    (``schema``, ``json``, ``copy`` …): on the object the parameter wins, and pydantic's
+    warning about the shadowing is silenced for these classes only.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -116,7 +137,7 @@ class Parameters(BaseModel):
         filled = {n: values.get(n, f.default) for n, f in cls.model_fields.items()}
         return cls.model_construct(**filled)
 
-    # -- the mapping view (read-only) -----------------------------------------------------
+    # -- read by name, for code written against the mapping form ----------------------------
     def __getitem__(self, name: str) -> Any:
         if name not in type(self).model_fields:
             raise KeyError(name)
@@ -125,28 +146,9 @@ class Parameters(BaseModel):
     def __contains__(self, name: object) -> bool:
         return name in type(self).model_fields
 
-    def keys(self) -> list[str]:
-        return list(type(self).model_fields)
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return getattr(self, name) if name in type(self).model_fields else default
-
-    def items(self) -> list[tuple[str, Any]]:
-        return [(n, getattr(self, n)) for n in type(self).model_fields]
-
-    def values(self) -> list[Any]:
-        return [getattr(self, n) for n in type(self).model_fields]
-
-    def __len__(self) -> int:
-        return len(type(self).model_fields)
-
-    def __iter__(self) -> Iterator[str]:  # type: ignore[override]
-        # Iterate names like a mapping, so dict(params) gives {name: value}.
-        return iter(type(self).model_fields)
-
     def as_dict(self) -> dict[str, Any]:
-        """The values as a plain dict (name → value)."""
-        return dict(self.items())
+        """The values as a plain dict (name → value); ``dict(params)`` gives the same."""
+        return {n: getattr(self, n) for n in type(self).model_fields}
 
 
 def _type_of(annotation: Any, where: str) -> tuple[str, bool, tuple[Any, ...]]:

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from aiqm.testing.conformance import check_ait, invalid_values
-from aiqm.testing.faults import FakeAIT
+from aiqm.testing.conformance import check_ait, invalid_values, parameters_class_problems
+from aiqm.testing.faults import FakeAIT, FakeParameters
 from aiqm.testing.harness import AITRunResult, run_ait
 
-__all__ = ["AITRunResult", "FakeAIT", "check_ait", "invalid_values", "run_ait"]
+__all__ = [
+    "AITRunResult",
+    "FakeAIT",
+    "FakeParameters",
+    "check_ait",
+    "invalid_values",
+    "parameters_class_problems",
+    "run_ait",
+]

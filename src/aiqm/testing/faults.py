@@ -13,9 +13,9 @@ import time
 from typing import Any
 
 from aiqm.plugins.hookspecs import hookimpl
-from aiqm.plugins.sdk import AIT, Context, ait
+from aiqm.plugins.sdk import AIT, Context, Param, Parameters, ait
 
-__all__ = ["FakeAIT", "aiqm_register_aits"]
+__all__ = ["FakeAIT", "FakeParameters", "aiqm_register_aits"]
 
 _COMMON: dict[str, Any] = {
     "version": "1.0.0",
@@ -24,14 +24,45 @@ _COMMON: dict[str, Any] = {
 }
 
 
+class FakeParameters(Parameters):
+    """The parameters of the ``fake`` AIT: what it reports."""
+
+    value: float = Param(
+        1.0, help="Reported as the measure 'value'.",
+        help_ja="測定値 value として報告する値。",
+    )
+    values: list[float] = Param(
+        [], help="Reported as the measure 'values' (a sequence).",
+        help_ja="測定値 values（系列）として報告する値。",
+    )
+    undefined: bool = Param(
+        False, help="Report 'value' as undefined instead.",
+        help_ja="value を報告せず、未定義として記録する。",
+    )
+
+
+class SleepParameters(Parameters):
+    """The parameters of ``fault_sleep``."""
+
+    seconds: float = Param(60.0, help="How long to sleep.", help_ja="スリープする秒数。")
+
+
+class ExitParameters(Parameters):
+    """The parameters of ``fault_exit``."""
+
+    code: int = Param(3, help="The exit status.", help_ja="終了ステータス。")
+
+
+class MemoryParameters(Parameters):
+    """The parameters of ``fault_memory``."""
+
+    mb: int = Param(4096, help="Megabytes to allocate.", help_ja="確保するメモリの量（MB）。")
+
+
 @ait(
     id="fake",
     description="Reports the measures it is given: 'value' (float) and 'values' (sequence).",
-    parameters=[
-        {"name": "value", "type": "float", "default": 1.0},
-        {"name": "values", "type": "list[float]", "default": []},
-        {"name": "undefined", "type": "bool", "default": False},
-    ],
+    parameters=FakeParameters,
     inventories=[{"name": "dataset", "kind": "dataset", "required": False}],
     measures=[
         {"name": "value", "type": "float", "direction": "higher"},
@@ -41,13 +72,13 @@ _COMMON: dict[str, Any] = {
     resources=[{"name": "note", "kind": "text"}],
     **_COMMON,
 )
-def FakeAIT(ctx: Context) -> None:
+def FakeAIT(ctx: Context[FakeParameters]) -> None:
     """Report ``value`` and ``values``; ``undefined: true`` makes ``value`` undefined."""
-    if ctx.params["undefined"]:
+    if ctx.params.undefined:
         ctx.undefined("value", "asked to be undefined")
     else:
-        ctx.measure("value", ctx.params["value"])
-    ctx.measure("values", ctx.params["values"])
+        ctx.measure("value", ctx.params.value)
+    ctx.measure("values", ctx.params.values)
     if ctx.has_input("dataset"):
         ctx.measure("n_rows", ctx.dataset("dataset").num_rows)
     else:
@@ -64,11 +95,11 @@ def _raise(ctx: Context) -> None:
 @ait(
     id="fault_sleep",
     description="Sleeps for 'seconds'.",
-    parameters=[{"name": "seconds", "type": "float", "default": 60.0}],
+    parameters=SleepParameters,
     **_COMMON,
 )
-def _sleep(ctx: Context) -> None:
-    deadline = time.monotonic() + ctx.params["seconds"]
+def _sleep(ctx: Context[SleepParameters]) -> None:
+    deadline = time.monotonic() + ctx.params.seconds
     while time.monotonic() < deadline:
         time.sleep(0.05)
 
@@ -76,22 +107,22 @@ def _sleep(ctx: Context) -> None:
 @ait(
     id="fault_exit",
     description="Ends the interpreter with os._exit('code').",
-    parameters=[{"name": "code", "type": "int", "default": 3}],
+    parameters=ExitParameters,
     **_COMMON,
 )
-def _exit(ctx: Context) -> None:
-    os._exit(ctx.params["code"])
+def _exit(ctx: Context[ExitParameters]) -> None:
+    os._exit(ctx.params.code)
 
 
 @ait(
     id="fault_memory",
     description="Allocates and touches 'mb' megabytes in 16 MB steps.",
-    parameters=[{"name": "mb", "type": "int", "default": 4096}],
+    parameters=MemoryParameters,
     **_COMMON,
 )
-def _memory(ctx: Context) -> None:
+def _memory(ctx: Context[MemoryParameters]) -> None:
     chunks = []
-    for _ in range(ctx.params["mb"] // 16):
+    for _ in range(ctx.params.mb // 16):
         chunks.append(b"x" * (16 * 2**20))
         time.sleep(0.005)
     ctx.log.info("allocated %d chunks", len(chunks))

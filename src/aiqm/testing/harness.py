@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from aiqm.core.criteria import check_measures
+from aiqm.data.cache import materialise
+from aiqm.data.digest import sha256_path
+from aiqm.data.readers import read_table
 from aiqm.engine.worker import execute_ait
 from aiqm.plugins.sdk import AIT
 
@@ -30,11 +33,7 @@ class AITRunResult:
 
 
 def _dataset_spec(slot: str, data: Any, target: str | None, workdir: Path, cache: Path) -> dict:
-    import pyarrow as pa
-
-    from aiqm.data.cache import materialise
-    from aiqm.data.digest import sha256_path
-    from aiqm.data.readers import read_table
+    import pyarrow as pa  # lazy: keeps `aiqm.testing.faults`, loaded as a plugin, light
 
     if isinstance(data, str | Path):
         src = Path(data)
@@ -55,13 +54,11 @@ def _dataset_spec(slot: str, data: Any, target: str | None, workdir: Path, cache
 
 
 def _model_spec(slot: str, model: Any, workdir: Path) -> dict:
-    from aiqm.data.digest import sha256_path
-
     if isinstance(model, str | Path):
         path = Path(model)
         trusted = path.suffix in (".joblib", ".pkl", ".pickle")
     else:
-        import joblib
+        import joblib  # lazy: only in-memory models need it
 
         path = workdir / f"model-{slot}.joblib"
         joblib.dump(model, path)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from aiqm.core.parameters import Parameters
+from aiqm.core.parameters import Parameters, parameter_specs
 from aiqm.plugins.builtin import aiqm_register_aits
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "manifests_before_typed_parameters.json"
@@ -46,8 +46,11 @@ def test_parameters_declared_once_as_a_typed_class(ait_id: str) -> None:
     ait = AITS[ait_id]
     if not ait.manifest.parameters:
         return
-    assert ait.parameters_type is not None and issubclass(ait.parameters_type, Parameters)
-    assert list(ait.parameters_type.model_fields) == [p.name for p in ait.manifest.parameters]
+    cls = ait.parameters_type
+    assert cls is not None and issubclass(cls, Parameters)
+    # the class is the only declaration: the manifest's section is exactly what it derives
+    assert parameter_specs(cls) == ait.manifest.parameters
+    assert sorted(cls.model_fields) == sorted(p.name for p in ait.manifest.parameters)
 
 
 @pytest.mark.parametrize("ait_id", sorted(BEFORE))

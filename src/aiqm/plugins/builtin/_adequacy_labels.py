@@ -140,6 +140,7 @@ def out_of_fold_proba(
     The model is ``HistGradientBoostingClassifier(max_iter=50)`` with native
     categorical features; ``y`` holds class indices ``0 … K-1``.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from threadpoolctl import threadpool_limits

@@ -104,6 +104,7 @@ def isolation_forest_ratio(
     (float, int)
         The outlier share in the sample and the sample size.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
     from sklearn.ensemble import IsolationForest
 

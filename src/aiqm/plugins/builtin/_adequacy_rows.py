@@ -30,6 +30,7 @@ def duplicates(h: RowHashes, *, near: bool = False) -> RowFindings:
 
     Examples pair each duplicate row with the first row it repeats.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pandas as pd
 
     keys = [h.near] if near else [h.h1, h.h2]
@@ -55,6 +56,7 @@ def conflicting_labels(features: RowHashes, labels: np.ndarray) -> RowFindings:
     as their own value. Counted: every row of a feature group with at least two
     distinct labels; ``groups``: how many such groups.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pandas as pd
 
     rows = np.flatnonzero(duplicate_mask(features.h1, features.h2, keep=False))
@@ -72,6 +74,7 @@ def conflicting_labels(features: RowHashes, labels: np.ndarray) -> RowFindings:
 
 def leakage(data: RowHashes, reference: RowHashes) -> RowFindings:
     """Rows of the dataset whose key also occurs in the reference (with a reference row)."""
+    # lazy: heavy, and the AIT modules load with every registry
     import pandas as pd
 
     # a cheap filter on one half of the key, then the exact join on both halves

@@ -162,6 +162,7 @@ def check_rule(rule: Rule, column: pa.ChunkedArray, prof: ColumnProfile) -> list
 
 
 def _mask_of_values(column: pa.ChunkedArray, bad: list[Any]) -> np.ndarray:
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -179,6 +180,7 @@ def _mask_of_values(column: pa.ChunkedArray, bad: list[Any]) -> np.ndarray:
 def _text_matching(column: pa.ChunkedArray, prof: ColumnProfile, regex: str,
                    ) -> tuple[int, np.ndarray | None, list[str]]:
     """Non-missing text values NOT matching ``regex``: count, row mask, examples."""
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -225,6 +227,7 @@ def _check_type(rule: Rule, column: pa.ChunkedArray, prof: ColumnProfile, base: 
     # a different kind altogether: every value breaks the rule
     f.violations = prof.n_rows - prof.n_missing
     if f.violations:
+        # lazy: heavy, and the AIT modules load with every registry
         import pyarrow.compute as pc
 
         f.mask = ~np.asarray(pc.is_null(column, nan_is_null=True).to_numpy(zero_copy_only=False), bool)
@@ -269,9 +272,11 @@ def _check_allowed(rule: Rule, column: pa.ChunkedArray, prof: ColumnProfile, bas
         if f.violations:
             f.mask, f.examples = _mask_of_values(column, bad), _examples(bad)
         return f
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow.compute as pc
 
     text = colmod.decoded(column).cast("string")
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
     ok = pc.is_in(text, value_set=pa.array(sorted(labels), pa.string()))
@@ -298,6 +303,7 @@ def _check_unique(column: pa.ChunkedArray, prof: ColumnProfile, base: dict[str, 
     f = Finding(check="unique", expected="no repeated value", violations=0, **base)
     f.violations = max(0, prof.n_rows - prof.n_missing - prof.n_distinct)
     if f.violations:
+        # lazy: heavy, and the AIT modules load with every registry
         import pandas as pd
 
         values = colmod.decoded(column).to_pandas()
@@ -308,6 +314,7 @@ def _check_unique(column: pa.ChunkedArray, prof: ColumnProfile, base: dict[str, 
 
 
 def _check_nulls(column: pa.ChunkedArray, prof: ColumnProfile, base: dict[str, Any]) -> Finding:
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow.compute as pc
 
     f = Finding(check="not null", expected="no missing value", violations=prof.n_missing, **base)

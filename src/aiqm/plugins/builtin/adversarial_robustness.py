@@ -12,19 +12,60 @@ result. Needs ``pip install 'aiqm[robustness]'``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from aiqm.core.constraints import Interval, Options
+from aiqm.core.parameters import Param, Parameters
 from aiqm.exceptions import DataError, InvalidParameterError
-from aiqm.plugins.builtin._model.params import UNIT, seed_parameter
+from aiqm.plugins.builtin._model.attack import AttackResult, RowAttack, import_art
+from aiqm.plugins.builtin._model.frames import Predictor, loadable_adapter
+from aiqm.plugins.builtin._model.labels import align_labels, as_labels
+from aiqm.plugins.builtin._model.params import UNIT, SeedParameters
+from aiqm.plugins.builtin._model.plots import sweep_figure
 from aiqm.plugins.sdk import Context, ait
 
-if TYPE_CHECKING:
-    from aiqm.plugins.builtin._model.attack import AttackResult
+__all__ = ["AttackParameters", "adversarial_robustness"]
 
-__all__ = ["adversarial_robustness"]
+
+class _AttackOwnParameters(Parameters):
+    """The parameters only ``adversarial_robustness`` has (first in its manifest)."""
+
+    attack: str = Param(
+        "hop_skip_jump", Options(values=("hop_skip_jump", "boundary")),
+        help="The attack: hop_skip_jump (L2 or L∞) or boundary (L2 only).",
+        help_ja="攻撃手法: hop_skip_jump（L2 または L∞）か boundary（L2 のみ）。",
+    )
+    norm: str = Param(
+        "l2", Options(values=("l2", "linf")),
+        help="The norm of the perturbation budget.",
+        help_ja="摂動の予算を測るノルム。",
+    )
+    epsilon: float = Param(
+        0.5, Interval(low=0.0, high=None, closed="neither"),
+        help="Budget: largest perturbation norm, in standard deviations of the features, that "
+             "counts as a successful attack.",
+        help_ja="予算: 攻撃成功とみなす摂動のノルムの上限（特徴量の標準偏差を単位とする）。",
+    )
+    n_samples: int = Param(
+        20, Interval(low=1, high=10_000),
+        help="Correctly classified rows attacked (a random sample).",
+        help_ja="攻撃する、正しく分類された行の数（無作為に抽出する）。",
+    )
+    max_queries: int = Param(
+        2000, Interval(low=10, high=1_000_000),
+        help="Model queries (rows predicted) allowed per attacked row.",
+        help_ja="攻撃する 1 行あたりに許す、モデルへの問い合わせ数（予測する行数）。",
+    )
+    max_iter: int = Param(
+        20, Interval(low=1, high=1000),
+        help="Attack iterations per row.",
+        help_ja="1 行あたりの攻撃の反復回数。",
+    )
+
+
+# bases in reverse manifest order: pydantic puts the last base's fields first
+class AttackParameters(SeedParameters, _AttackOwnParameters):
+    """The parameters of the ``adversarial_robustness`` AIT."""
 
 
 @ait(
@@ -54,28 +95,7 @@ __all__ = ["adversarial_robustness"]
         {"name": "model", "kind": "model",
          "description": "A classifier aiqm can run (skops, ONNX, joblib or http)."},
     ],
-    parameters=[
-        {"name": "attack", "type": "str", "default": "hop_skip_jump",
-         "constraints": [Options(values=("hop_skip_jump", "boundary"))],
-         "description": "The attack: hop_skip_jump (L2 or L∞) or boundary (L2 only)."},
-        {"name": "norm", "type": "str", "default": "l2",
-         "constraints": [Options(values=("l2", "linf"))],
-         "description": "The norm of the perturbation budget."},
-        {"name": "epsilon", "type": "float", "default": 0.5,
-         "constraints": [Interval(low=0.0, high=None, closed="neither")],
-         "description": "Budget: largest perturbation norm, in standard deviations of the "
-                        "features, that counts as a successful attack."},
-        {"name": "n_samples", "type": "int", "default": 20,
-         "constraints": [Interval(low=1, high=10_000)],
-         "description": "Correctly classified rows attacked (a random sample)."},
-        {"name": "max_queries", "type": "int", "default": 2000,
-         "constraints": [Interval(low=10, high=1_000_000)],
-         "description": "Model queries (rows predicted) allowed per attacked row."},
-        {"name": "max_iter", "type": "int", "default": 20,
-         "constraints": [Interval(low=1, high=1000)],
-         "description": "Attack iterations per row."},
-        seed_parameter(),
-    ],
+    parameters=AttackParameters,
     measures=[
         {**UNIT, "name": "attack_success_rate", "direction": "lower",
          "description": "Share of attacked rows flipped within the budget epsilon."},
@@ -111,16 +131,14 @@ __all__ = ["adversarial_robustness"]
          "description": "Share of attacked rows flipped against the budget, with epsilon marked."},
     ],
 )
-def adversarial_robustness(ctx: Context) -> None:
+def adversarial_robustness(ctx: Context[AttackParameters]) -> None:
     """Attack correctly classified rows of ``dataset`` and report the success rate."""
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
-    from aiqm.plugins.builtin._model.attack import RowAttack, import_art
-    from aiqm.plugins.builtin._model.frames import Predictor, loadable_adapter
-    from aiqm.plugins.builtin._model.labels import align_labels, as_labels
-
+    params = ctx.params
     import_art()  # fail early, with the install command, when ART is missing
-    method, norm_name = ctx.params["attack"], ctx.params["norm"]
+    method, norm_name = params.attack, params.norm
     if method == "boundary" and norm_name != "l2":
         raise InvalidParameterError(
             "The 'norm' parameter of AIT 'adversarial_robustness' must be 'l2' with "
@@ -152,9 +170,9 @@ def adversarial_robustness(ctx: Context) -> None:
     low, high = (lo - mean) / std, (hi - mean) / std
 
     predictor = Predictor(adapter, features)
-    seed = int(ctx.params["seed"])
+    seed = params.seed
     rng = np.random.default_rng(seed)
-    n_samples = int(ctx.params["n_samples"])
+    n_samples = params.n_samples
     # predict a random pool of complete rows (not the whole dataset) and keep the correct ones
     complete = np.flatnonzero(finite)
     pool = np.sort(rng.choice(complete, size=min(len(complete), max(1000, 50 * n_samples)),
@@ -174,16 +192,16 @@ def adversarial_robustness(ctx: Context) -> None:
     results: list[AttackResult] = []
     for j, i in enumerate(chosen):
         results.append(attacker.attack(int(i), method=method, norm=norm,
-                                       max_iter=int(ctx.params["max_iter"]),
-                                       max_queries=int(ctx.params["max_queries"]),
+                                       max_iter=params.max_iter,
+                                       max_queries=params.max_queries,
                                        seed=seed + j))
         ctx.progress(j + 1, n)
-    _report(ctx, results, y_all[chosen], float(ctx.params["epsilon"]))
+    _report(ctx, results, y_all[chosen], params.epsilon)
 
 
-def _report(ctx: Context, results: list[AttackResult], truth: np.ndarray, eps: float) -> None:
-    from aiqm.plugins.builtin._model.plots import sweep_figure
-
+def _report(
+    ctx: Context[AttackParameters], results: list[AttackResult], truth: np.ndarray, eps: float
+) -> None:
     found = np.array([r.found for r in results])
     dist = np.array([r.distance for r in results])
     success = found & (np.nan_to_num(dist, nan=np.inf) <= eps)
@@ -207,7 +225,7 @@ def _report(ctx: Context, results: list[AttackResult], truth: np.ndarray, eps: f
                           "success_rate": float(success[mask].mean())})
     ctx.measure("success_rate_per_class", [r["success_rate"] for r in per_class])
     ctx.measure("n_attacked", len(results))
-    ctx.measure("query_cap", int(ctx.params["max_queries"]))
+    ctx.measure("query_cap", ctx.params.max_queries)
     ctx.measure("n_queries", sum(r.queries for r in results))
     ctx.measure("n_capped", sum(r.capped for r in results))
     ctx.resource("attacked_rows", [
@@ -223,7 +241,7 @@ def _report(ctx: Context, results: list[AttackResult], truth: np.ndarray, eps: f
     curve = [float(np.mean(found & (np.nan_to_num(dist, nan=np.inf) <= g))) for g in grid]
     fig = sweep_figure(grid.tolist(), {"share of rows flipped": curve},
                        f"Attack success against budget ({len(results)} rows, "
-                       f"{ctx.params['norm']}, ≤ {ctx.params['max_queries']} queries/row)",
+                       f"{ctx.params.norm}, ≤ {ctx.params.max_queries} queries/row)",
                        "perturbation budget (standard deviations)")
     fig.axes[0].axvline(eps, color="red", ls="--", lw=1)
     ctx.resource("success_curve", fig)

@@ -10,31 +10,74 @@ calibration (ECE, reliability diagram) and ROC / precision–recall curves; the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiqm.core.constraints import Interval, Options
+from aiqm.core.parameters import Param, Parameters
+from aiqm.plugins.builtin._model.bootstrap import ClassificationBootstrap, RankAUC
+from aiqm.plugins.builtin._model.classification import (
+    Scored,
+    calibration_measures,
+    curve_figures,
+    probability_measures,
+    score_classifier,
+    threshold_table,
+)
 from aiqm.plugins.builtin._model.labels import align_labels as _align
 from aiqm.plugins.builtin._model.labels import as_labels as _labels
 from aiqm.plugins.builtin._model.labels import names_label as _names
 from aiqm.plugins.builtin._model.measuring import logged_warnings, report_interval
 from aiqm.plugins.builtin._model.params import (
     UNIT,
-    bootstrap_parameters,
+    BootstrapParameters,
+    SeedParameters,
+    SliceParameters,
     ci_measures,
-    seed_parameter,
-    slice_parameters,
 )
+from aiqm.plugins.builtin._model.plots import confusion_figure
+from aiqm.plugins.builtin._model.slices import classification_slices
 from aiqm.plugins.sdk import Context, ait
 
-if TYPE_CHECKING:
-    from aiqm.plugins.builtin._model.classification import Scored
-
-__all__ = ["classification_performance"]
+__all__ = ["ClassificationParameters", "classification_performance"]
 
 # re-exported for the label tests; the implementations live in _model.labels
 _LABEL_HELPERS = (_align, _labels, _names)
 
 _HEADLINE = ["accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc"]
+
+
+class _ClassificationOwnParameters(Parameters):
+    """The parameters only ``classification_performance`` has (first in its manifest)."""
+
+    positive_label: str | None = Param(
+        None,
+        help="Binary problems: the class counted as positive, written as text (e.g. '1', "
+             "'yes', 'True'). Null takes the greater of the two sorted classes.",
+        help_ja="二値分類: 陽性とみなすクラスを文字列で書く（例: '1'、'yes'、'True'）。"
+                "null のときは、並べ替えた 2 つのクラスのうち大きい方を使う。",
+    )
+    average: str = Param(
+        "macro", Options(values=("macro", "weighted", "micro")),
+        help="Multiclass problems: how precision, recall and F1 combine the classes.",
+        help_ja="多クラス分類: precision、recall、F1 でクラスごとの値をどう集約するか。",
+    )
+    zero_division: float = Param(
+        0.0, Options(values=(0.0, 1.0)),
+        help="Value of precision/recall/F1 when its denominator is zero.",
+        help_ja="分母が 0 のときに precision/recall/F1 がとる値。",
+    )
+    n_calibration_bins: int = Param(
+        10, Interval(low=2, high=100),
+        help="Equal-width confidence bins of the calibration error and diagram.",
+        help_ja="キャリブレーション誤差と信頼性ダイアグラムで、確信度を区切る等幅ビンの数。",
+    )
+
+
+# bases in reverse manifest order: pydantic puts the last base's fields first
+class ClassificationParameters(
+    SliceParameters, SeedParameters, BootstrapParameters, _ClassificationOwnParameters
+):
+    """The parameters of the ``classification_performance`` AIT."""
 
 
 @ait(
@@ -67,24 +110,7 @@ _HEADLINE = ["accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_
          "description": "The classifier under test (any model kind), or a column of its "
                         "predictions."},
     ],
-    parameters=[
-        {"name": "positive_label", "type": "str", "nullable": True, "default": None,
-         "description": (
-             "Binary problems: the class counted as positive, written as text (e.g. '1', "
-             "'yes', 'True'). Null takes the greater of the two sorted classes.")},
-        {"name": "average", "type": "str", "default": "macro",
-         "constraints": [Options(values=("macro", "weighted", "micro"))],
-         "description": "Multiclass problems: how precision, recall and F1 combine the classes."},
-        {"name": "zero_division", "type": "float", "default": 0.0,
-         "constraints": [Options(values=(0.0, 1.0))],
-         "description": "Value of precision/recall/F1 when its denominator is zero."},
-        {"name": "n_calibration_bins", "type": "int", "default": 10,
-         "constraints": [Interval(low=2, high=100)],
-         "description": "Equal-width confidence bins of the calibration error and diagram."},
-        *bootstrap_parameters(),
-        seed_parameter(),
-        *slice_parameters(),
-    ],
+    parameters=ClassificationParameters,
     measures=[
         {**UNIT, "name": "accuracy", "direction": "higher",
          "description": "Share of samples whose predicted class is the true class."},
@@ -158,32 +184,24 @@ _HEADLINE = ["accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_
                         "evaluated (big enough) and whether it is the worst."},
     ],
 )
-def classification_performance(ctx: Context) -> None:
+def classification_performance(ctx: Context[ClassificationParameters]) -> None:
     """Compute classification metrics of ``model`` on ``dataset`` with scikit-learn."""
+    # lazy: heavy, and the AIT modules load with every registry
     from sklearn import metrics
 
-    from aiqm.plugins.builtin._model.classification import (
-        calibration_measures,
-        curve_figures,
-        probability_measures,
-        score_classifier,
-        threshold_table,
-    )
-    from aiqm.plugins.builtin._model.plots import confusion_figure
-    from aiqm.plugins.builtin._model.slices import classification_slices
-
+    params = ctx.params
     ctx.progress(0, 6)
-    s = score_classifier(ctx, "dataset", "model", ctx.params["positive_label"])
+    s = score_classifier(ctx, "dataset", "model", params.positive_label)
     y, pred, labels = s.y, s.pred, s.labels
-    if not s.binary and ctx.params["positive_label"] is not None:
+    if not s.binary and params.positive_label is not None:
         ctx.log.warning(
             "positive_label is ignored: the problem has %d classes, so precision, recall and "
-            "F1 use average=%r", len(labels), ctx.params["average"],
+            "F1 use average=%r", len(labels), params.average,
         )
-    zero_division = float(ctx.params["zero_division"])
+    zero_division = params.zero_division
     prf: dict[str, Any] = (
         {"average": "binary", "pos_label": s.pos} if s.binary
-        else {"average": ctx.params["average"]}
+        else {"average": params.average}
     )
     ctx.progress(1, 6)
 
@@ -205,7 +223,7 @@ def classification_performance(ctx: Context) -> None:
     ctx.progress(2, 6)
 
     probability_measures(ctx, s)
-    calibration_measures(ctx, s, int(ctx.params["n_calibration_bins"]))
+    calibration_measures(ctx, s, params.n_calibration_bins)
     curve_figures(ctx, s)
     table = threshold_table(s)
     if table is not None:
@@ -214,7 +232,7 @@ def classification_performance(ctx: Context) -> None:
 
     _intervals(ctx, s, zero_division)
     ctx.progress(4, 6)
-    classification_slices(ctx, s, zero_division, ctx.params["average"])
+    classification_slices(ctx, params, s, zero_division, params.average)
     ctx.progress(5, 6)
 
     ctx.resource("per_class", [
@@ -227,12 +245,10 @@ def classification_performance(ctx: Context) -> None:
     ctx.progress(6, 6)
 
 
-def _intervals(ctx: Context, s: Scored, zero_division: float) -> None:
+def _intervals(ctx: Context[ClassificationParameters], s: Scored, zero_division: float) -> None:
     """Bootstrap intervals of the headline metrics, reported and tabulated."""
-    from aiqm.plugins.builtin._model.bootstrap import ClassificationBootstrap, RankAUC
-
-    n_boot = int(ctx.params["n_bootstrap"])
-    level = float(ctx.params["confidence_level"])
+    n_boot = ctx.params.n_bootstrap
+    level = ctx.params.confidence_level
     if n_boot == 0:
         for name in _HEADLINE:
             report_interval(ctx, name, None, "n_bootstrap is 0: no intervals were asked for")
@@ -249,9 +265,9 @@ def _intervals(ctx: Context, s: Scored, zero_division: float) -> None:
         else:
             aucs = [RankAUC(s.y == c, s.proba[:, j]) for j, c in enumerate(s.classes.tolist())]
     boot = ClassificationBootstrap(
-        y_idx, p_idx, len(labels), pos, ctx.params["average"], zero_division, aucs
+        y_idx, p_idx, len(labels), pos, ctx.params.average, zero_division, aucs
     )
-    found = boot.intervals(n_boot, level, int(ctx.params["seed"]))
+    found = boot.intervals(n_boot, level, ctx.params.seed)
     point = boot.metrics()
     rows = []
     for name in _HEADLINE:
@@ -265,5 +281,5 @@ def _intervals(ctx: Context, s: Scored, zero_division: float) -> None:
     ctx.resource("confidence_intervals", rows)
 
 
-def _defined(ctx: Context) -> set[str]:
+def _defined(ctx: Context[Any]) -> set[str]:
     return {m.name for m in ctx.measures if m.value is not None}

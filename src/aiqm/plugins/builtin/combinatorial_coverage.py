@@ -32,16 +32,76 @@ from aiqm.plugins.builtin._tabular.coverage import (
     summarise_strength,
 )
 from aiqm.plugins.builtin._tabular.profile_cache import get_profiles
-from aiqm.plugins.sdk import Context, ait
+from aiqm.plugins.sdk import Context, Param, Parameters, ait
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from aiqm.data.dataset import Dataset
 
-__all__ = ["combinatorial_coverage"]
+__all__ = ["CoverageParameters", "combinatorial_coverage"]
 _RATIO = {"type": "float", "min": 0.0, "max": 1.0}
 _COUNT = {"type": "int", "min": 0}
+
+
+class CoverageParameters(Parameters):
+    """The parameters of the ``combinatorial_coverage`` AIT."""
+
+    columns: list[str] | None = Param(
+        None, Length(min=1),
+        help="The attributes (columns) whose value combinations are counted; null takes every "
+             "text and boolean column.",
+        help_ja="値の組合せを数える属性（列）。null のときはすべてのテキスト列と真偽値列を使う。",
+    )
+    strengths: list[int] = Param(
+        [1, 2, 3], Interval(low=1, high=6), Length(min=1),
+        help="The t of t-way coverage to measure.",
+        help_ja="測定する t-way カバレッジの t（強度）。",
+    )
+    bins: dict[str, Any] = Param(
+        {},
+        help="Numeric columns: {column: [edges]} (values outside are reported and left out) or "
+             "{column: number of quantile bins}.",
+        help_ja="数値列の区切り方: {列: [境界値]}（範囲外の値は報告したうえで除外する）または "
+                "{列: 分位点ビンの数}。",
+    )
+    n_bins: int = Param(
+        4, Interval(low=2, high=100),
+        help="Quantile bins of numeric columns not in 'bins' (with more than "
+             f"{MAX_NUMERIC_LEVELS} distinct values).",
+        help_ja=f"'bins' にない数値列（異なる値が {MAX_NUMERIC_LEVELS} 個を超えるもの）を分ける"
+                "分位点ビンの数。",
+    )
+    values: dict[str, Any] = Param(
+        {},
+        help="{column: [values]}: the values each categorical column should cover; default the "
+             "values seen in the dataset(s).",
+        help_ja="{列: [値]}: 各カテゴリ列が網羅すべき値。省略時はデータセットに現れる値とする。",
+    )
+    exclude: list[str] = Param(
+        [],
+        help="Impossible combinations, e.g. 'season=summer & weather=snow' (values as labelled "
+             "in the attributes table); they are not required.",
+        help_ja="起こり得ない組合せ。例: 'season=summer & weather=snow'（値は attributes 表の"
+                "ラベルで書く）。これらは網羅しなくてよい。",
+    )
+    min_count: int = Param(
+        5, Interval(low=1),
+        help="A covered combination with fewer rows than this is listed as rare.",
+        help_ja="現れる組合せのうち、行数がこの値に満たないものを rare（希少）として挙げる。",
+    )
+    max_values: int = Param(
+        100, Interval(low=2),
+        help="Categorical columns with more distinct values are refused (ids, free text): bin or "
+             "group them first.",
+        help_ja="異なる値がこれより多いカテゴリ列（ID や自由記述）は扱わない。先にビンに分けるか、"
+                "値をまとめておくこと。",
+    )
+    max_listed: int = Param(
+        1000, Interval(low=0, high=100000),
+        help="Rows listed per table of combinations.",
+        help_ja="組合せの表それぞれに載せる行数の上限。",
+    )
 
 
 @ait(
@@ -70,35 +130,7 @@ _COUNT = {"type": "int", "min": 0}
          "description": "Optional second dataset (e.g. the test data): its coverage, and the "
                         "combinations present in only one of the two."},
     ],
-    parameters=[
-        {"name": "columns", "type": "list[str]", "nullable": True, "default": None,
-         "constraints": [Length(min=1)],
-         "description": "The attributes (columns) whose value combinations are counted; null "
-                        "takes every text and boolean column."},
-        {"name": "strengths", "type": "list[int]", "default": [1, 2, 3],
-         "constraints": [Interval(low=1, high=6), Length(min=1)],
-         "description": "The t of t-way coverage to measure."},
-        {"name": "bins", "type": "object", "default": {},
-         "description": "Numeric columns: {column: [edges]} (values outside are reported and "
-                        "left out) or {column: number of quantile bins}."},
-        {"name": "n_bins", "type": "int", "default": 4, "constraints": [Interval(low=2, high=100)],
-         "description": "Quantile bins of numeric columns not in 'bins' (with more than "
-                        f"{MAX_NUMERIC_LEVELS} distinct values)."},
-        {"name": "values", "type": "object", "default": {},
-         "description": "{column: [values]}: the values each categorical column should cover; "
-                        "default the values seen in the dataset(s)."},
-        {"name": "exclude", "type": "list[str]", "default": [],
-         "description": "Impossible combinations, e.g. 'season=summer & weather=snow' (values "
-                        "as labelled in the attributes table); they are not required."},
-        {"name": "min_count", "type": "int", "default": 5, "constraints": [Interval(low=1)],
-         "description": "A covered combination with fewer rows than this is listed as rare."},
-        {"name": "max_values", "type": "int", "default": 100, "constraints": [Interval(low=2)],
-         "description": "Categorical columns with more distinct values are refused (ids, "
-                        "free text): bin or group them first."},
-        {"name": "max_listed", "type": "int", "default": 1000,
-         "constraints": [Interval(low=0, high=100000)],
-         "description": "Rows listed per table of combinations."},
-    ],
+    parameters=CoverageParameters,
     measures=[
         {**_RATIO, "name": "coverage", "direction": "higher",
          "description": "Covered / possible combinations at the highest strength measured."},
@@ -144,14 +176,15 @@ _COUNT = {"type": "int", "min": 0}
                         "pair of attributes."},
     ],
 )
-def combinatorial_coverage(ctx: Context) -> None:
+def combinatorial_coverage(ctx: Context[CoverageParameters]) -> None:
     """Measure t-way coverage of ``dataset`` (and ``test``)."""
+    p = ctx.params
     ds = ctx.dataset("dataset")
     test = ctx.dataset("test") if ctx.has_input("test") else None
-    names = colmod.select_columns(ds, ctx.params["columns"], default=_default_attributes(ds))
+    names = colmod.select_columns(ds, p.columns, default=_default_attributes(ds))
     if test is not None:
         test.require_columns(*names, why="the test dataset needs the same attribute columns")
-    bins, declared = _mapping(ctx.params, "bins", names), _mapping(ctx.params, "values", names)
+    bins, declared = _mapping(p.bins, "bins", names), _mapping(p.values, "values", names)
     ctx.progress(0, 3)
 
     profiles = get_profiles(ds, names, ctx.cache_dir, log=ctx.log).profiles
@@ -159,8 +192,8 @@ def combinatorial_coverage(ctx: Context) -> None:
     attributes = [
         build_attribute(
             c, [p for p in (profiles[c], test_profiles.get(c)) if p is not None], ds.column(c),
-            bins=bins.get(c), declared=declared.get(c), n_bins=ctx.params["n_bins"],
-            max_values=ctx.params["max_values"], dataset=ds.name,
+            bins=bins.get(c), declared=declared.get(c), n_bins=p.n_bins,
+            max_values=p.max_values, dataset=ds.name,
         )
         for c in names
     ]
@@ -173,17 +206,17 @@ def combinatorial_coverage(ctx: Context) -> None:
         test_codes = [_codes(a, test, notes[a.name], which="test") for a in attributes]
         test_counter = ComboCounter(test_codes, [a.size for a in attributes])
     constraints: list[Constraint] = [
-        parse_combination(e, attributes, what="exclusion") for e in ctx.params["exclude"]
+        parse_combination(e, attributes, what="exclusion") for e in p.exclude
     ]
     ctx.progress(2, 3)
 
-    strengths = sorted(set(ctx.params["strengths"]))
+    strengths = sorted(set(p.strengths))
     summaries: dict[int, StrengthSummary] = {}
     for t in strengths:
         if t <= len(attributes):
             summaries[t] = summarise_strength(
-                t, counter, constraints, min_count=ctx.params["min_count"], test=test_counter,
-                max_listed=ctx.params["max_listed"],
+                t, counter, constraints, min_count=p.min_count, test=test_counter,
+                max_listed=p.max_listed,
             )
     _report(ctx, attributes, summaries, strengths, counter, constraints, test is not None)
     _resources(ctx, attributes, summaries, notes, counter, test_counter)
@@ -199,8 +232,7 @@ def _default_attributes(ds: Dataset) -> list[str]:
     return picked
 
 
-def _mapping(params: Any, name: str, columns: list[str]) -> dict[str, Any]:
-    value = params[name]
+def _mapping(value: dict[str, Any], name: str, columns: list[str]) -> dict[str, Any]:
     unknown = [k for k in value if k not in columns]
     if unknown:
         raise DataError(
@@ -302,6 +334,7 @@ def _resources(ctx: Context, attributes: list[Attribute], summaries: dict[int, S
 
 
 def _matrix_figure(attributes: list[Attribute], counter: ComboCounter) -> Figure:
+    # lazy: heavy, and the AIT modules load with every registry
     from matplotlib.figure import Figure
 
     k = len(attributes)

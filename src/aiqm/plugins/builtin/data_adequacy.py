@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+import aiqm.plugins.builtin._adequacy_labels as labelmod
+import aiqm.plugins.builtin._adequacy_outliers as outmod
 from aiqm.core.constraints import Interval, Length, Options
 from aiqm.exceptions import DataError
-from aiqm.plugins.builtin import _adequacy_labels as labelmod
-from aiqm.plugins.builtin import _adequacy_outliers as outmod
 from aiqm.plugins.builtin._adequacy_rows import RowFindings, conflicting_labels, duplicates, leakage
 from aiqm.plugins.builtin._adequacy_schema import (
     Finding,
@@ -32,7 +32,7 @@ from aiqm.plugins.builtin._tabular import figures
 from aiqm.plugins.builtin._tabular.hashing import row_hashes
 from aiqm.plugins.builtin._tabular.parallel import thread_map
 from aiqm.plugins.builtin._tabular.profile_cache import get_profiles
-from aiqm.plugins.sdk import Context, ait
+from aiqm.plugins.sdk import Context, Param, Parameters, ait
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -40,11 +40,91 @@ if TYPE_CHECKING:
     from aiqm.data.dataset import Dataset
     from aiqm.plugins.builtin._tabular.profile import ColumnProfile
 
-__all__ = ["data_adequacy"]
+__all__ = ["AdequacyParameters", "data_adequacy"]
 
 _RATIO = {"type": "float", "min": 0.0, "max": 1.0, "direction": "lower"}
 _COUNT = {"type": "int", "min": 0, "direction": "lower"}
 _MAX_LISTED = 100
+_POSITIVE = Interval(low=0, closed="neither")
+
+
+class AdequacyParameters(Parameters):
+    """The parameters of the ``data_adequacy`` AIT."""
+
+    columns: list[str] | None = Param(
+        None, Length(min=1),
+        help="Columns checked (the target included if listed); null checks all.",
+        help_ja="検査する列（目的変数も挙げれば検査する）。null のときはすべての列を検査する。",
+    )
+    schema: dict[str, Any] = Param(  # type: ignore[assignment]  # shadows BaseModel.schema()
+        {},
+        help="{column: {type, min, max, allowed, regex, unique, nullable}}; type one of "
+             "numeric, integer, float, string, boolean, datetime.",
+        help_ja="{列: {type, min, max, allowed, regex, unique, nullable}}。type は numeric、"
+                "integer、float、string、boolean、datetime のいずれか。",
+    )
+    infer_schema: bool = Param(
+        True,
+        help="Infer rules for columns without declared ones from the reference.",
+        help_ja="ルールを宣言していない列のルールを参照データから推定する。",
+    )
+    max_inferred_categories: int = Param(
+        50, Interval(low=1, high=10000),
+        help="An inferred 'allowed' rule lists at most this many reference values.",
+        help_ja="推定した 'allowed' ルールに挙げる参照データの値の数の上限。",
+    )
+    outlier_method: str = Param(
+        "robust_z", Options(values=("robust_z", "iqr")),
+        help="Method behind outlier_ratio: robust_z (modified z-score) or iqr.",
+        help_ja="outlier_ratio の判定方法: robust_z（修正 z スコア）または iqr。",
+    )
+    z_threshold: float = Param(
+        3.5, _POSITIVE,
+        help="A value is an outlier when |modified z-score| exceeds this.",
+        help_ja="修正 z スコアの絶対値がこの値を超える値を外れ値とする。",
+    )
+    iqr_factor: float = Param(
+        1.5, _POSITIVE,
+        help="Tukey's fences: outside [Q1 - k IQR, Q3 + k IQR].",
+        help_ja="Tukey のフェンスの係数 k: [Q1 - k IQR, Q3 + k IQR] の外側の値を外れ値とする。",
+    )
+    isolation_forest: bool = Param(
+        True,
+        help="Also run an IsolationForest over the numeric columns.",
+        help_ja="数値列に対して IsolationForest も実行する。",
+    )
+    isolation_forest_max_rows: int = Param(
+        20000, Interval(low=100, high=10_000_000),
+        help="Rows (a uniform sample) the IsolationForest fits and scores.",
+        help_ja="IsolationForest の学習と判定に使う行数（一様な無作為抽出）。",
+    )
+    near_duplicate_digits: int = Param(
+        3, Interval(low=1, high=15),
+        help="Near duplicates: numbers equal to about this many significant digits, text "
+             "equal ignoring case and surrounding or repeated whitespace.",
+        help_ja="ほぼ重複とみなす基準: 数値は有効数字でおよそこの桁数まで等しいもの、テキストは"
+                "大文字と小文字の違い、前後の空白、連続する空白を無視して等しいもの。",
+    )
+    label_issues: bool = Param(
+        False,
+        help="Find label issues by confident learning (fits a model on a sample).",
+        help_ja="confident learning でラベルの誤りを探す（抽出した行でモデルを学習する）。",
+    )
+    label_issues_max_rows: int = Param(
+        20000, Interval(low=50, high=1_000_000),
+        help="Rows (a uniform sample) used for label issues.",
+        help_ja="ラベルの誤りの検出に使う行数（一様な無作為抽出）。",
+    )
+    label_issues_folds: int = Param(
+        5, Interval(low=2, high=20),
+        help="Cross-validation folds of the out-of-fold probabilities.",
+        help_ja="out-of-fold 予測確率を求める交差検証の分割数。",
+    )
+    random_state: int = Param(
+        0,
+        help="Seed of the samples and models.",
+        help_ja="無作為抽出とモデルの乱数シード。",
+    )
 
 
 @ait(
@@ -76,47 +156,7 @@ _MAX_LISTED = 100
          "description": "Optional reference (e.g. the training data when checking test data): "
                         "rules are inferred from it, and rows present in it count as leaked."},
     ],
-    parameters=[
-        {"name": "columns", "type": "list[str]", "nullable": True, "default": None,
-         "constraints": [Length(min=1)],
-         "description": "Columns checked (the target included if listed); null checks all."},
-        {"name": "schema", "type": "object", "default": {},
-         "description": "{column: {type, min, max, allowed, regex, unique, nullable}}; type one "
-                        "of numeric, integer, float, string, boolean, datetime."},
-        {"name": "infer_schema", "type": "bool", "default": True,
-         "description": "Infer rules for columns without declared ones from the reference."},
-        {"name": "max_inferred_categories", "type": "int", "default": 50,
-         "constraints": [Interval(low=1, high=10000)],
-         "description": "An inferred 'allowed' rule lists at most this many reference values."},
-        {"name": "outlier_method", "type": "str", "default": "robust_z",
-         "constraints": [Options(values=("robust_z", "iqr"))],
-         "description": "Method behind outlier_ratio: robust_z (modified z-score) or iqr."},
-        {"name": "z_threshold", "type": "float", "default": 3.5,
-         "constraints": [Interval(low=0, closed="neither")],
-         "description": "A value is an outlier when |modified z-score| exceeds this."},
-        {"name": "iqr_factor", "type": "float", "default": 1.5,
-         "constraints": [Interval(low=0, closed="neither")],
-         "description": "Tukey's fences: outside [Q1 - k IQR, Q3 + k IQR]."},
-        {"name": "isolation_forest", "type": "bool", "default": True,
-         "description": "Also run an IsolationForest over the numeric columns."},
-        {"name": "isolation_forest_max_rows", "type": "int", "default": 20000,
-         "constraints": [Interval(low=100, high=10_000_000)],
-         "description": "Rows (a uniform sample) the IsolationForest fits and scores."},
-        {"name": "near_duplicate_digits", "type": "int", "default": 3,
-         "constraints": [Interval(low=1, high=15)],
-         "description": "Near duplicates: numbers equal to about this many significant digits, "
-                        "text equal ignoring case and surrounding or repeated whitespace."},
-        {"name": "label_issues", "type": "bool", "default": False,
-         "description": "Find label issues by confident learning (fits a model on a sample)."},
-        {"name": "label_issues_max_rows", "type": "int", "default": 20000,
-         "constraints": [Interval(low=50, high=1_000_000)],
-         "description": "Rows (a uniform sample) used for label issues."},
-        {"name": "label_issues_folds", "type": "int", "default": 5,
-         "constraints": [Interval(low=2, high=20)],
-         "description": "Cross-validation folds of the out-of-fold probabilities."},
-        {"name": "random_state", "type": "int", "default": 0,
-         "description": "Seed of the samples and models."},
-    ],
+    parameters=AdequacyParameters,
     measures=[
         {**_COUNT, "name": "n_rows", "direction": "none", "description": "Rows checked."},
         {**_RATIO, "name": "schema_violation_ratio",
@@ -162,13 +202,13 @@ _MAX_LISTED = 100
         {"name": "summary", "kind": "figure", "description": "The share of rows each check flags."},
     ],
 )
-def data_adequacy(ctx: Context) -> None:
+def data_adequacy(ctx: Context[AdequacyParameters]) -> None:
     """Check the validity of ``dataset`` (against ``reference`` when bound)."""
     p = ctx.params
     ds = ctx.dataset("dataset")
     ds.require_rows()
     ref = ctx.dataset("reference") if ctx.has_input("reference") else None
-    names = colmod.select_columns(ds, p["columns"], default=ds.column_names)
+    names = colmod.select_columns(ds, p.columns, default=ds.column_names)
     target = ds.target if ds.target in names else None
     features = [c for c in names if c != target]
     n = ds.num_rows
@@ -177,8 +217,8 @@ def data_adequacy(ctx: Context) -> None:
     summary: dict[str, float] = {}
 
     # rows: hashed before the profile is needed (a concurrent profile AIT fills the cache meanwhile)
-    h_features = row_hashes(ds.table, features, near_digits=p["near_duplicate_digits"])
-    h_target = row_hashes(ds.table, [target], near_digits=p["near_duplicate_digits"]) if target else None
+    h_features = row_hashes(ds.table, features, near_digits=p.near_duplicate_digits)
+    h_target = row_hashes(ds.table, [target], near_digits=p.near_duplicate_digits) if target else None
     h_all = h_features.extended(h_target) if h_target is not None else h_features
     exact, near = duplicates(h_all), duplicates(h_all, near=True)
     _counts(ctx, "duplicate_rows", "duplicate_row_ratio", exact.count, n, summary, "duplicates")
@@ -258,15 +298,15 @@ def _leakage(ctx: Context, ds: Dataset, ref: Dataset | None, features: list[str]
     return found
 
 
-def _schema(ctx: Context, ds: Dataset, ref: Dataset | None, names: list[str],
+def _schema(ctx: Context[AdequacyParameters], ds: Dataset, ref: Dataset | None, names: list[str],
             profiles: dict[str, ColumnProfile], summary: dict[str, float]) -> list[Finding]:
     p = ctx.params
-    rules: dict[str, Rule] = parse_schema(p["schema"], names)
-    if ref is not None and p["infer_schema"]:
+    rules: dict[str, Rule] = parse_schema(p.schema, names)
+    if ref is not None and p.infer_schema:
         todo = [c for c in names if c not in rules and c in ref.column_names]
         ref_profiles = get_profiles(ref, todo, ctx.cache_dir, log=ctx.log).profiles
         for c in todo:
-            rules[c] = infer_rule(ref_profiles[c], max_categories=p["max_inferred_categories"])
+            rules[c] = infer_rule(ref_profiles[c], max_categories=p.max_inferred_categories)
     if not rules:
         reason = ("no schema rule to check: declare 'schema', or bind a reference dataset to "
                   "infer it from")
@@ -288,7 +328,7 @@ def _schema(ctx: Context, ds: Dataset, ref: Dataset | None, names: list[str],
     return findings
 
 
-def _outliers(ctx: Context, ds: Dataset, numeric: list[str], profiles: dict[str, ColumnProfile],
+def _outliers(ctx: Context[AdequacyParameters], ds: Dataset, numeric: list[str], profiles: dict[str, ColumnProfile],
               summary: dict[str, float]) -> list[outmod.OutlierBounds]:
     p = ctx.params
     n = ds.num_rows
@@ -296,9 +336,9 @@ def _outliers(ctx: Context, ds: Dataset, numeric: list[str], profiles: dict[str,
         for m in ("outlier_ratio", "outlier_ratio_per_column", "isolation_forest_outlier_ratio"):
             ctx.undefined(m, "no numeric column is checked")
         return []
-    bounds = [outmod.outlier_bounds(profiles[c], z_threshold=p["z_threshold"],
-                                    iqr_factor=p["iqr_factor"]) for c in numeric]
-    use_z = p["outlier_method"] == "robust_z"
+    bounds = [outmod.outlier_bounds(profiles[c], z_threshold=p.z_threshold,
+                                    iqr_factor=p.iqr_factor) for c in numeric]
+    use_z = p.outlier_method == "robust_z"
     rows = np.zeros(n, dtype=bool)
     per_column = []
     for b, (z, iqr) in zip(bounds, thread_map(lambda b: outmod.outlier_masks(b, ds.column(b.column)),
@@ -310,7 +350,7 @@ def _outliers(ctx: Context, ds: Dataset, numeric: list[str], profiles: dict[str,
     ctx.measure("outlier_ratio", float(rows.mean()))
     ctx.measure("outlier_ratio_per_column", per_column)
     summary["outliers"] = float(rows.mean())
-    if not p["isolation_forest"]:
+    if not p.isolation_forest:
         ctx.undefined("isolation_forest_outlier_ratio", "isolation_forest is false")
     elif n < 2:
         ctx.undefined("isolation_forest_outlier_ratio", "an IsolationForest needs at least 2 rows")
@@ -318,19 +358,19 @@ def _outliers(ctx: Context, ds: Dataset, numeric: list[str], profiles: dict[str,
         usable = [c for c in numeric if not profiles[c].is_empty]
         medians = {c: profiles[c].median or 0.0 for c in usable}
         ratio, size = outmod.isolation_forest_ratio(
-            ds.table, usable, medians, max_rows=p["isolation_forest_max_rows"],
-            random_state=p["random_state"])
+            ds.table, usable, medians, max_rows=p.isolation_forest_max_rows,
+            random_state=p.random_state)
         ctx.log.info("IsolationForest on %d of %d rows, %d numeric columns", size, n, len(usable))
         ctx.measure("isolation_forest_outlier_ratio", ratio)
         summary["IsolationForest"] = ratio
     return bounds
 
 
-def _label_issues(ctx: Context, ds: Dataset, target: str | None, features: list[str],
+def _label_issues(ctx: Context[AdequacyParameters], ds: Dataset, target: str | None, features: list[str],
                   ) -> tuple[list[dict[str, Any]], float] | None:
     p = ctx.params
     names = ("label_issues", "label_issue_ratio")
-    if not p["label_issues"]:
+    if not p.label_issues:
         for m in names:
             ctx.undefined(m, "label_issues is false (it fits a model; set label_issues: true)")
         return None
@@ -340,11 +380,12 @@ def _label_issues(ctx: Context, ds: Dataset, target: str | None, features: list[
         return None
     table = ds.table
     n = table.num_rows
-    rng = np.random.default_rng(p["random_state"])
-    if n > p["label_issues_max_rows"]:
+    rng = np.random.default_rng(p.random_state)
+    if n > p.label_issues_max_rows:
+        # lazy: heavy, and the AIT modules load with every registry
         import pyarrow as pa
 
-        rows = np.sort(rng.choice(n, size=p["label_issues_max_rows"], replace=False))
+        rows = np.sort(rng.choice(n, size=p.label_issues_max_rows, replace=False))
         table = table.take(pa.array(rows))
     else:
         rows = np.arange(n)
@@ -353,7 +394,7 @@ def _label_issues(ctx: Context, ds: Dataset, target: str | None, features: list[
     y = colmod.category_codes(y_col, counts.values)
     keep = y >= 0
     smallest = int(counts.counts.min()) if len(counts.values) else 0
-    folds = min(p["label_issues_folds"], smallest)
+    folds = min(p.label_issues_folds, smallest)
     if len(counts.values) < 2 or folds < 2:
         for m in names:
             ctx.undefined(m, f"confident learning needs at least 2 classes with at least 2 rows "
@@ -364,7 +405,7 @@ def _label_issues(ctx: Context, ds: Dataset, target: str | None, features: list[
     for note in notes:
         ctx.log.info("%s", note)
     proba = labelmod.out_of_fold_proba(X[keep], y[keep], categorical, folds=folds,
-                                       random_state=p["random_state"])
+                                       random_state=p.random_state)
     cl = labelmod.confident_learning(y[keep], proba)
     sampled = rows[keep]
     flagged = np.flatnonzero(cl.issues)
@@ -381,6 +422,7 @@ def _label_issues(ctx: Context, ds: Dataset, target: str | None, features: list[
 def _with_labels(ds: Dataset, target: str | None, rows: list[int]) -> list[list[Any]]:
     if not rows or target is None:
         return []
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
     values = ds.column(target).take(pa.array(rows)).to_pylist()

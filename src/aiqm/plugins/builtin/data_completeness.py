@@ -20,12 +20,12 @@ import numpy as np
 
 from aiqm.core.constraints import Length
 from aiqm.exceptions import DataError
-from aiqm.plugins.sdk import Context, ait
+from aiqm.plugins.sdk import Context, Param, Parameters, ait
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["CompletenessStats", "completeness_stats", "data_completeness"]
+__all__ = ["CompletenessParameters", "CompletenessStats", "completeness_stats", "data_completeness"]
 
 _RATIO = {"type": "float", "min": 0.0, "max": 1.0}
 _COUNT = {"type": "int", "min": 0}
@@ -36,6 +36,16 @@ _KEY_LIMIT = 2**62
 #: The word of a missing cell, and the odd multiplier that chains column words into a row hash.
 _MISSING_WORD = np.uint64(0x9E3779B97F4A7C15)
 _ROW_MULTIPLIER = np.uint64(0x100000001B3)
+
+
+class CompletenessParameters(Parameters):
+    """The parameters of the ``data_completeness`` AIT."""
+
+    columns: list[str] | None = Param(
+        None, Length(min=1),
+        help="Columns to check, in the order given; null checks every column.",
+        help_ja="検査する列（指定した順に扱う）。null のときはすべての列を検査する。",
+    )
 
 
 @ait(
@@ -57,16 +67,7 @@ _ROW_MULTIPLIER = np.uint64(0x100000001B3)
     inventories=[
         {"name": "dataset", "kind": "dataset", "description": "The data to check."},
     ],
-    parameters=[
-        {
-            "name": "columns",
-            "type": "list[str]",
-            "nullable": True,
-            "default": None,
-            "constraints": [Length(min=1)],
-            "description": "Columns to check, in the order given; null checks every column.",
-        },
-    ],
+    parameters=CompletenessParameters,
     measures=[
         {**_RATIO, "name": "missing_ratio", "direction": "lower",
          "description": "Missing cells / all cells of the checked columns."},
@@ -92,10 +93,10 @@ _ROW_MULTIPLIER = np.uint64(0x100000001B3)
          "description": "Per column: type, missing count and missing ratio."},
     ],
 )
-def data_completeness(ctx: Context) -> None:
+def data_completeness(ctx: Context[CompletenessParameters]) -> None:
     """Measure missing cells and exact duplicate rows of ``dataset``."""
     ds = ctx.dataset("dataset")
-    columns = _selected_columns(ds.column_names, ctx.params["columns"], ds.name)
+    columns = _selected_columns(ds.column_names, ctx.params.columns, ds.name)
     table = ds.table.select(columns)
     stats = completeness_stats(table, progress=ctx.progress)
     n = stats.n_rows
@@ -189,6 +190,7 @@ def completeness_stats(
     >>> (s.missing_per_column, s.rows_with_missing, s.duplicate_rows)
     ([1, 1], 1, 1)
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pandas as pd
     import pyarrow as pa
 
@@ -259,6 +261,7 @@ def _in_order(
 
 def _compact(key: np.ndarray) -> tuple[np.ndarray, int]:
     """Renumber row keys as ``0..d-1`` and return them with ``d``, the distinct count."""
+    # lazy: heavy, and the AIT modules load with every registry
     import pandas as pd
 
     codes, uniques = pd.factorize(key)
@@ -272,6 +275,7 @@ def _hashed(column: pa.ChunkedArray) -> tuple[np.ndarray | None, np.ndarray]:
     ``words`` are scrambled 64-bit words, equal for equal values (also ``0.0`` and
     ``-0.0``, and all missing cells), and rarely equal otherwise.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -304,6 +308,7 @@ def _hashed(column: pa.ChunkedArray) -> tuple[np.ndarray | None, np.ndarray]:
 
 
 def _decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
     if pa.types.is_dictionary(column.type):
@@ -316,6 +321,7 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, int]:
 
     Equal values get equal codes; so do ``0.0`` and ``-0.0``, and all NaNs.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -364,6 +370,7 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, int]:
 
 
 def _missing_figure(columns: list[str], missing: list[int], n_rows: int) -> Any:
+    # lazy: heavy, and the AIT modules load with every registry
     from matplotlib.figure import Figure
 
     with_missing = sorted(

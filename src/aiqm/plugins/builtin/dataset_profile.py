@@ -17,16 +17,41 @@ from aiqm.plugins.builtin._tabular import columns as colmod
 from aiqm.plugins.builtin._tabular import figures
 from aiqm.plugins.builtin._tabular.profile import QUANTILES, ColumnProfile
 from aiqm.plugins.builtin._tabular.profile_cache import get_profiles
-from aiqm.plugins.sdk import Context, ait
+from aiqm.plugins.sdk import Context, Param, Parameters, ait
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["dataset_profile"]
+__all__ = ["ProfileParameters", "dataset_profile"]
 
 _RATIO = {"type": "float", "min": 0.0, "max": 1.0}
 _COUNT = {"type": "int", "min": 0}
 _SUMMARY_QUANTILES = (0.25, 0.5, 0.75)
+
+
+class ProfileParameters(Parameters):
+    """The parameters of the ``dataset_profile`` AIT."""
+
+    columns: list[str] | None = Param(
+        None, Length(min=1),
+        help="Columns to profile, in this order; null profiles every column.",
+        help_ja="プロファイルを作る列（この順に並べる）。null のときはすべての列を対象とする。",
+    )
+    n_bins: int = Param(
+        20, Interval(low=2, high=200),
+        help="Equal-width histogram bins of numeric columns.",
+        help_ja="数値列のヒストグラムの等幅ビンの数。",
+    )
+    top_k: int = Param(
+        10, Interval(low=1, high=100),
+        help="Most frequent values listed per column in top_categories.",
+        help_ja="top_categories に列ごとに載せる、出現頻度の高い値の数。",
+    )
+    max_plots: int = Param(
+        16, Interval(low=0, high=60),
+        help="Columns drawn in the distributions figure (in column order).",
+        help_ja="distributions 図に描く列の数（列の順に選ぶ）。",
+    )
 
 
 @ait(
@@ -45,17 +70,7 @@ _SUMMARY_QUANTILES = (0.25, 0.5, 0.75)
     inventories=[
         {"name": "dataset", "kind": "dataset", "description": "The data to profile."},
     ],
-    parameters=[
-        {"name": "columns", "type": "list[str]", "nullable": True, "default": None,
-         "constraints": [Length(min=1)],
-         "description": "Columns to profile, in this order; null profiles every column."},
-        {"name": "n_bins", "type": "int", "default": 20, "constraints": [Interval(low=2, high=200)],
-         "description": "Equal-width histogram bins of numeric columns."},
-        {"name": "top_k", "type": "int", "default": 10, "constraints": [Interval(low=1, high=100)],
-         "description": "Most frequent values listed per column in top_categories."},
-        {"name": "max_plots", "type": "int", "default": 16, "constraints": [Interval(low=0, high=60)],
-         "description": "Columns drawn in the distributions figure (in column order)."},
-    ],
+    parameters=ProfileParameters,
     measures=[
         {**_COUNT, "name": "n_rows", "direction": "none", "description": "Rows."},
         {**_COUNT, "name": "n_columns", "direction": "none", "description": "Columns profiled."},
@@ -95,12 +110,13 @@ _SUMMARY_QUANTILES = (0.25, 0.5, 0.75)
         {"name": "profile", "description": "The whole profile as JSON (the cached form)."},
     ],
 )
-def dataset_profile(ctx: Context) -> None:
+def dataset_profile(ctx: Context[ProfileParameters]) -> None:
     """Profile ``dataset`` (from the cache when the same data was profiled before)."""
+    params = ctx.params
     ds = ctx.dataset("dataset")
-    names = colmod.select_columns(ds, ctx.params["columns"], default=ds.column_names)
+    names = colmod.select_columns(ds, params.columns, default=ds.column_names)
     lookup = get_profiles(
-        ds, names, ctx.cache_dir, n_bins=ctx.params["n_bins"], exact_bins=True,
+        ds, names, ctx.cache_dir, n_bins=params.n_bins, exact_bins=True,
         progress=ctx.progress, log=ctx.log,
     )
     profiles = list(lookup.profiles.values())
@@ -136,15 +152,14 @@ def dataset_profile(ctx: Context) -> None:
         "columns": ["column", *[f"q{q:g}" for q in QUANTILES]],
         "rows": [[p.name, *p.quantile_values] for p in profiles if p.quantile_values],
     })
-    top_k = ctx.params["top_k"]
     ctx.resource("top_categories", [
         {"column": p.name, "rank": i + 1, "value": colmod.label(v), "count": c,
          "share": c / n if n else None}
-        for p in profiles for i, (v, c) in enumerate(p.categories[:top_k])
+        for p in profiles for i, (v, c) in enumerate(p.categories[: params.top_k])
     ])
-    if ctx.params["max_plots"] > 0:
+    if params.max_plots > 0:
         ctx.resource("distributions", figures.to_svg(
-            _figure(profiles[: ctx.params["max_plots"]], len(profiles))))
+            _figure(profiles[: params.max_plots], len(profiles))))
     path = ctx.workdir / "profile.json"
     path.write_text(json.dumps({
         "dataset": ds.name, "digest": ds.digest, "n_rows": n,

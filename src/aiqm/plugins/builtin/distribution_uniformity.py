@@ -26,7 +26,7 @@ from aiqm.plugins.builtin._tabular.binning import (
 )
 from aiqm.plugins.builtin._tabular.coverage import ComboCounter
 from aiqm.plugins.builtin._tabular.profile_cache import get_profiles
-from aiqm.plugins.sdk import Context, ait
+from aiqm.plugins.sdk import Context, Param, Parameters, ait
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -34,9 +34,45 @@ if TYPE_CHECKING:
     from aiqm.data.dataset import Dataset
     from aiqm.plugins.builtin._tabular.profile import ColumnProfile
 
-__all__ = ["balance_stats", "distribution_uniformity", "goodness_of_fit"]
+__all__ = ["UniformityParameters", "balance_stats", "distribution_uniformity", "goodness_of_fit"]
 
 _RATIO = {"type": "float", "min": 0.0, "max": 1.0}
+
+
+class UniformityParameters(Parameters):
+    """The parameters of the ``distribution_uniformity`` AIT."""
+
+    columns: list[str] | None = Param(
+        None, Length(min=1),
+        help="Columns whose balance is measured; null takes the target, or else every text and "
+             "boolean column.",
+        help_ja="バランスを測る列。null のときは目的変数を、目的変数がなければすべてのテキスト列と"
+                "真偽値列を使う。",
+    )
+    bins: dict[str, Any] = Param(
+        {},
+        help="{column: [edges]}: bins of numeric columns with more than 10 distinct values.",
+        help_ja="{列: [境界値]}: 異なる値が 10 個を超える数値列のビン。",
+    )
+    expected: dict[str, Any] = Param(
+        {},
+        help="{column: {value: share or count}}: the distribution each column should follow; its "
+             "values define the column's categories.",
+        help_ja="{列: {値: 割合または件数}}: 各列が従うべき分布。ここに挙げた値がその列のカテゴリ"
+                "になる。",
+    )
+    case_columns: list[str] | None = Param(
+        None, Length(min=1),
+        help="Columns whose value combinations are the cases of 'planned_counts'.",
+        help_ja="値の組合せを 'planned_counts' のケースとする列。",
+    )
+    planned_counts: dict[str, Any] = Param(
+        {},
+        help="{case: rows}: planned volume per case, a case written 'column=value & "
+             "column=value' (or just the value with one case column).",
+        help_ja="{ケース: 行数}: ケースごとに計画したデータ量。ケースは 'column=value & "
+                "column=value' の形で書く（ケース列が 1 つなら値だけでよい）。",
+    )
 
 
 @ait(
@@ -60,24 +96,7 @@ _RATIO = {"type": "float", "min": 0.0, "max": 1.0}
     inventories=[
         {"name": "dataset", "kind": "dataset", "description": "The data whose balance is measured."},
     ],
-    parameters=[
-        {"name": "columns", "type": "list[str]", "nullable": True, "default": None,
-         "constraints": [Length(min=1)],
-         "description": "Columns whose balance is measured; null takes the target, or else "
-                        "every text and boolean column."},
-        {"name": "bins", "type": "object", "default": {},
-         "description": "{column: [edges]}: bins of numeric columns with more than 10 distinct "
-                        "values."},
-        {"name": "expected", "type": "object", "default": {},
-         "description": "{column: {value: share or count}}: the distribution each column should "
-                        "follow; its values define the column's categories."},
-        {"name": "case_columns", "type": "list[str]", "nullable": True, "default": None,
-         "constraints": [Length(min=1)],
-         "description": "Columns whose value combinations are the cases of 'planned_counts'."},
-        {"name": "planned_counts", "type": "object", "default": {},
-         "description": "{case: rows}: planned volume per case, a case written "
-                        "'column=value & column=value' (or just the value with one case column)."},
-    ],
+    parameters=UniformityParameters,
     measures=[
         {"name": "imbalance_ratio", "type": "float", "min": 1.0, "direction": "lower",
          "description": "Largest over the columns of (largest category count / smallest)."},
@@ -118,13 +137,13 @@ _RATIO = {"type": "float", "min": 0.0, "max": 1.0}
          "description": "Category shares per column (with the expected shares)."},
     ],
 )
-def distribution_uniformity(ctx: Context) -> None:
+def distribution_uniformity(ctx: Context[UniformityParameters]) -> None:
     """Measure the balance of ``dataset``'s columns and compare with expectations and plans."""
     ds = ctx.dataset("dataset")
     ds.require_rows()
-    names = _columns(ds, ctx.params["columns"])
-    bins = _mapping(ctx.params["bins"], "bins", names)
-    expected = _mapping(ctx.params["expected"], "expected", names)
+    names = _columns(ds, ctx.params.columns)
+    bins = _mapping(ctx.params.bins, "bins", names)
+    expected = _mapping(ctx.params.expected, "expected", names)
     profiles = get_profiles(ds, names, ctx.cache_dir, log=ctx.log).profiles
 
     rows: list[dict[str, Any]] = []
@@ -246,6 +265,7 @@ def balance_stats(counts: np.ndarray) -> dict[str, float | None]:
     >>> s["imbalance_ratio"], round(s["normalized_entropy"], 4), s["minority_share"]
     (3.0, 0.8113, 0.25)
     """
+    # lazy: heavy, and the AIT modules load with every registry
     from scipy.stats import entropy
 
     total = int(counts.sum())
@@ -279,6 +299,7 @@ def goodness_of_fit(counts: np.ndarray, expected_shares: np.ndarray) -> dict[str
     expected share of 0 and no row are left out; a row in a category expected
     never to occur makes the chi-square test and KL divergence undefined (None).
     """
+    # lazy: heavy, and the AIT modules load with every registry
     from scipy import stats
     from scipy.spatial.distance import jensenshannon
 
@@ -337,13 +358,14 @@ def _fit_measures(ctx: Context, fit_rows: list[dict[str, Any]]) -> None:
             ctx.measure(measure, pick(r[key] for r in fit_rows))
 
 
-def _plan(ctx: Context, ds: Dataset, names: list[str], bins: dict[str, Any]) -> list[dict[str, Any]]:
-    planned: dict[str, Any] = ctx.params["planned_counts"]
+def _plan(ctx: Context[UniformityParameters], ds: Dataset, names: list[str],
+          bins: dict[str, Any]) -> list[dict[str, Any]]:
+    planned = ctx.params.planned_counts
     if not planned:
         for m in ("min_plan_fulfilment", "cases_below_plan", "plan_fulfilment_per_case"):
             ctx.undefined(m, "no planned volumes were given ('planned_counts' parameter)")
         return []
-    case_cols = ctx.params["case_columns"] or names
+    case_cols = ctx.params.case_columns or names
     case_cols = colmod.select_columns(ds, case_cols, parameter="case_columns")
     profiles = get_profiles(ds, case_cols, ctx.cache_dir, log=ctx.log).profiles
     attrs = [build_attribute(c, [profiles[c]], ds.column(c), bins=bins.get(c), n_bins=None,

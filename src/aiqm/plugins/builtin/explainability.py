@@ -15,21 +15,62 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from aiqm.core.constraints import Interval, Options
+from aiqm.core.parameters import Param, Parameters
 from aiqm.exceptions import DataError
-from aiqm.plugins.builtin._model.params import seed_parameter
+from aiqm.plugins.builtin._model.frames import Predictor, loadable_adapter, sample_rows
+from aiqm.plugins.builtin._model.labels import as_labels
+from aiqm.plugins.builtin._model.params import SeedParameters
+from aiqm.plugins.builtin._model.plots import importance_figure
 from aiqm.plugins.sdk import Context, ait
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from aiqm.plugins.builtin._model.frames import Predictor
-
-__all__ = ["explainability"]
+__all__ = ["ExplainabilityParameters", "explainability"]
 
 #: SHAP explains this many sampled rows against this many background rows.
 _SHAP_ROWS, _SHAP_BACKGROUND = 100, 50
 _SCORINGS = ("auto", "accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "neg_log_loss",
              "r2", "neg_mean_absolute_error", "neg_root_mean_squared_error")
+
+
+class _ExplainabilityOwnParameters(Parameters):
+    """The parameters only ``explainability`` has (first in its manifest)."""
+
+    method: str = Param(
+        "permutation", Options(values=("permutation", "shap")),
+        help="permutation (scikit-learn) or shap (needs aiqm[explain]).",
+        help_ja="permutation（scikit-learn）か shap（aiqm[explain] が必要）。",
+    )
+    scoring: str = Param(
+        "auto", Options(values=_SCORINGS),
+        help="Permutation: the score whose drop is measured; auto: accuracy for a classifier, "
+             "r2 for a regressor.",
+        help_ja="permutation: 低下を測るスコア。auto のときは分類器なら accuracy、回帰器なら r2 を"
+                "使う。",
+    )
+    n_repeats: int = Param(
+        5, Interval(low=1, high=100),
+        help="Permutation: shuffles per feature.",
+        help_ja="permutation: 特徴量ごとにシャッフルする回数。",
+    )
+    max_samples: int = Param(
+        5000, Interval(low=0, high=None),
+        help="Rows sampled from the dataset (0: every row); SHAP explains at most 100 of them "
+             "against 50 background rows.",
+        help_ja="データセットから抽出する行数（0: すべての行）。SHAP はそのうち最大 100 行を、"
+                "50 行の背景データに対して説明する。",
+    )
+    top_k: int = Param(
+        10, Interval(low=1, high=100),
+        help="Features shown in the figure and counted in top_k_share.",
+        help_ja="図に表示し、top_k_share で数える特徴量の数。",
+    )
+
+
+# bases in reverse manifest order: pydantic puts the last base's fields first
+class ExplainabilityParameters(SeedParameters, _ExplainabilityOwnParameters):
+    """The parameters of the ``explainability`` AIT."""
 
 
 @ait(
@@ -54,26 +95,7 @@ _SCORINGS = ("auto", "accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "ne
         {"name": "model", "kind": "model",
          "description": "A model aiqm can run (skops, ONNX, joblib or http)."},
     ],
-    parameters=[
-        {"name": "method", "type": "str", "default": "permutation",
-         "constraints": [Options(values=("permutation", "shap"))],
-         "description": "permutation (scikit-learn) or shap (needs aiqm[explain])."},
-        {"name": "scoring", "type": "str", "default": "auto",
-         "constraints": [Options(values=_SCORINGS)],
-         "description": "Permutation: the score whose drop is measured; auto: accuracy for a "
-                        "classifier, r2 for a regressor."},
-        {"name": "n_repeats", "type": "int", "default": 5,
-         "constraints": [Interval(low=1, high=100)],
-         "description": "Permutation: shuffles per feature."},
-        {"name": "max_samples", "type": "int", "default": 5000,
-         "constraints": [Interval(low=0, high=None)],
-         "description": "Rows sampled from the dataset (0: every row); SHAP explains at most "
-                        "100 of them against 50 background rows."},
-        {"name": "top_k", "type": "int", "default": 10,
-         "constraints": [Interval(low=1, high=100)],
-         "description": "Features shown in the figure and counted in top_k_share."},
-        seed_parameter(),
-    ],
+    parameters=ExplainabilityParameters,
     measures=[
         {"name": "importance_mean", "type": "float", "structure": "sequence", "direction": "none",
          "description": "Per feature, in dataset order: mean score drop (permutation) or mean "
@@ -103,20 +125,18 @@ _SCORINGS = ("auto", "accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "ne
          "description": "Every feature: rank, mean, std."},
     ],
 )
-def explainability(ctx: Context) -> None:
+def explainability(ctx: Context[ExplainabilityParameters]) -> None:
     """Measure feature importance of ``model`` on ``dataset``."""
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
-
-    from aiqm.plugins.builtin._model.frames import Predictor, loadable_adapter, sample_rows
-    from aiqm.plugins.builtin._model.labels import as_labels
 
     ds = ctx.dataset("dataset")
     target = ds.require_target()
     ds.require_rows()
     adapter = loadable_adapter(ctx.model("model"), "explainability",
                                "it predicts on rows with shuffled features")
-    seed = int(ctx.params["seed"])
-    rows = sample_rows(ds, int(ctx.params["max_samples"]), seed)
+    seed = ctx.params.seed
+    rows = sample_rows(ds, ctx.params.max_samples, seed)
     features = list(ds.features)
     X = ds.table.take(pa.array(rows)).select(features).to_pandas()
     predictor = Predictor(adapter, features)
@@ -125,8 +145,8 @@ def explainability(ctx: Context) -> None:
     y = as_labels(y_raw, f"target column {target!r}") if classify else y_raw.astype(np.float64)
     ctx.measure("n_samples", len(X))
     ctx.progress(0, 2)
-    if ctx.params["method"] == "shap":
-        mean, std = _shap(ctx, X, predictor, classify, seed)
+    if ctx.params.method == "shap":
+        mean, std = _shap(X, predictor, classify, seed)
         important = int(np.sum(mean >= 0.01 * mean.sum())) if mean.sum() > 0 else 0
         ctx.undefined("baseline_score", "SHAP has no baseline score")
     else:
@@ -139,14 +159,17 @@ def explainability(ctx: Context) -> None:
 
 
 def _permutation(
-    ctx: Context, X: pd.DataFrame, y: np.ndarray, predictor: Predictor, classify: bool, seed: int
+    ctx: Context[ExplainabilityParameters], X: pd.DataFrame, y: np.ndarray, predictor: Predictor,
+    classify: bool, seed: int,
 ) -> tuple[np.ndarray, np.ndarray, float]:
+    # lazy: heavy, and the AIT modules load with every registry
     from sklearn.inspection import permutation_importance
     from sklearn.metrics import check_scoring
 
+    # lazy: the wrappers subclass scikit-learn classes, ~1 s to import at registry load
     from aiqm.plugins.builtin._model.wrappers import wrap_predictor
 
-    scoring = ctx.params["scoring"]
+    scoring = ctx.params.scoring
     if scoring == "auto":
         scoring = "accuracy" if classify else "r2"
     estimator = wrap_predictor(predictor, y, classify)
@@ -157,7 +180,7 @@ def _permutation(
     try:
         baseline = float(scorer(estimator, X, y))
         result = permutation_importance(estimator, X, y, scoring=scoring,
-                                        n_repeats=int(ctx.params["n_repeats"]),
+                                        n_repeats=ctx.params.n_repeats,
                                         random_state=seed, n_jobs=1)
     except ValueError as exc:
         raise DataError(f"permutation importance with scoring {scoring!r} failed: {exc}") from exc
@@ -166,14 +189,15 @@ def _permutation(
 
 
 def _shap(
-    ctx: Context, X: pd.DataFrame, predictor: Predictor, classify: bool, seed: int
+    X: pd.DataFrame, predictor: Predictor, classify: bool, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
     try:
-        import shap
+        import shap  # lazy: optional extra aiqm[explain], and slow to import
     except ImportError as exc:
         raise ImportError(
             "method 'shap' needs the shap package; install it with: pip install 'aiqm[explain]'"
         ) from exc
+    # lazy: heavy, and the AIT modules load with every registry
     import pandas as pd
 
     columns = list(X.columns)
@@ -205,11 +229,10 @@ def _shap(
 
 
 def _report(
-    ctx: Context, features: list[str], mean: np.ndarray, std: np.ndarray, important: int
+    ctx: Context[ExplainabilityParameters], features: list[str], mean: np.ndarray,
+    std: np.ndarray, important: int,
 ) -> None:
-    from aiqm.plugins.builtin._model.plots import importance_figure
-
-    top_k = int(ctx.params["top_k"])
+    top_k = ctx.params.top_k
     order = np.argsort(-mean, kind="stable")
     ctx.measure("importance_mean", mean)
     ctx.measure("importance_std", std)
@@ -228,6 +251,6 @@ def _report(
         {"feature": f, "rank": int(rank[i]), "importance_mean": float(mean[i]),
          "importance_std": float(std[i])} for i, f in enumerate(features)
     ])
-    method = "mean |SHAP value|" if ctx.params["method"] == "shap" else "permutation importance"
+    method = "mean |SHAP value|" if ctx.params.method == "shap" else "permutation importance"
     ctx.resource("top_features", importance_figure(
         features, mean, std, top_k, f"Top {min(top_k, len(features))} features ({method})"))

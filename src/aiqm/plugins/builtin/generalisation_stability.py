@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from aiqm.core.constraints import Interval, Options
+from aiqm.core.parameters import Param, Parameters
 from aiqm.exceptions import DataError
-from aiqm.plugins.builtin._model.params import seed_parameter
+from aiqm.plugins.builtin._model.frames import FrameDataset, sample_rows
+from aiqm.plugins.builtin._model.params import SeedParameters
 from aiqm.plugins.sdk import Context, ait
 
 if TYPE_CHECKING:
@@ -25,11 +27,53 @@ if TYPE_CHECKING:
     from aiqm.data.dataset import Dataset
     from aiqm.models.base import ModelAdapter
 
-__all__ = ["generalisation_stability"]
+__all__ = ["CrossValidationParameters", "generalisation_stability"]
 
 _SCORINGS = ("auto", "accuracy", "balanced_accuracy", "f1", "f1_macro", "roc_auc",
              "r2", "neg_mean_absolute_error", "neg_root_mean_squared_error")
 _SCORE = {"type": "float", "direction": "higher"}
+
+
+class _CrossValidationOwnParameters(Parameters):
+    """The parameters only ``generalisation_stability`` has (first in its manifest)."""
+
+    n_splits: int = Param(
+        5, Interval(low=2, high=50),
+        help="Number of folds.",
+        help_ja="フォールド（分割）の数。",
+    )
+    scoring: str = Param(
+        "auto", Options(values=_SCORINGS),
+        help="scikit-learn scorer (higher is better); auto: accuracy for a classifier, r2 for "
+             "a regressor.",
+        help_ja="scikit-learn のスコアラー（高いほど良い）。auto のときは分類器なら accuracy、"
+                "回帰器なら r2 を使う。",
+    )
+    stratified: bool = Param(
+        True,
+        help="Classifiers: keep the class shares in every fold.",
+        help_ja="分類器: どのフォールドでもクラスの比率を保つ。",
+    )
+    max_rows: int = Param(
+        100_000, Interval(low=0, high=None),
+        help="Cross-validate (and score the test data) on a random sample of at most this many "
+             "rows (0: every row).",
+        help_ja="最大でこの行数まで無作為に抽出した標本で、交差検証（とテストデータの評価）を"
+                "行う（0: すべての行）。",
+    )
+    string_columns: str = Param(
+        "auto", Options(values=("auto", "object", "category")),
+        help="How text columns are given to the estimator: 'category' (pandas categorical) or "
+             "'object'; auto picks category for an estimator with "
+             "categorical_features='from_dtype'.",
+        help_ja="文字列の列を推定器にどう渡すか: 'category'（pandas のカテゴリ型）または 'object'。"
+                "auto のときは、categorical_features='from_dtype' の推定器には category を選ぶ。",
+    )
+
+
+# bases in reverse manifest order: pydantic puts the last base's fields first
+class CrossValidationParameters(SeedParameters, _CrossValidationOwnParameters):
+    """The parameters of the ``generalisation_stability`` AIT."""
 
 
 @ait(
@@ -57,27 +101,7 @@ _SCORE = {"type": "float", "direction": "higher"}
         {"name": "test", "kind": "dataset", "requires_target": True, "required": False,
          "description": "Optional held-out test data for the fitted model's train/test gap."},
     ],
-    parameters=[
-        {"name": "n_splits", "type": "int", "default": 5,
-         "constraints": [Interval(low=2, high=50)],
-         "description": "Number of folds."},
-        {"name": "scoring", "type": "str", "default": "auto",
-         "constraints": [Options(values=_SCORINGS)],
-         "description": "scikit-learn scorer (higher is better); auto: accuracy for a "
-                        "classifier, r2 for a regressor."},
-        {"name": "stratified", "type": "bool", "default": True,
-         "description": "Classifiers: keep the class shares in every fold."},
-        {"name": "max_rows", "type": "int", "default": 100_000,
-         "constraints": [Interval(low=0, high=None)],
-         "description": "Cross-validate (and score the test data) on a random sample of at "
-                        "most this many rows (0: every row)."},
-        {"name": "string_columns", "type": "str", "default": "auto",
-         "constraints": [Options(values=("auto", "object", "category"))],
-         "description": "How text columns are given to the estimator: 'category' (pandas "
-                        "categorical) or 'object'; auto picks category for an estimator with "
-                        "categorical_features='from_dtype'."},
-        seed_parameter(),
-    ],
+    parameters=CrossValidationParameters,
     measures=[
         {**_SCORE, "name": "cv_score_mean", "description": "Mean validation score over folds."},
         {"name": "cv_score_std", "type": "float", "min": 0.0, "direction": "lower",
@@ -110,32 +134,32 @@ _SCORE = {"type": "float", "direction": "higher"}
          "description": "Training and validation score of each fold."},
     ],
 )
-def generalisation_stability(ctx: Context) -> None:
+def generalisation_stability(ctx: Context[CrossValidationParameters]) -> None:
     """Cross-validate a clone of the model's estimator on ``train``."""
+    # lazy: heavy, and the AIT modules load with every registry
     from sklearn.base import clone, is_classifier
     from sklearn.metrics import get_scorer
     from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
     from threadpoolctl import threadpool_limits
 
-    from aiqm.plugins.builtin._model.frames import sample_rows
-
+    params = ctx.params
     model = ctx.model("model")
     estimator = _estimator(model)
     train = ctx.dataset("train")
     train.require_target()
     classifier = is_classifier(estimator)
-    scoring = ctx.params["scoring"]
+    scoring = params.scoring
     if scoring == "auto":
         scoring = "accuracy" if classifier else "r2"
-    seed = int(ctx.params["seed"])
-    rows = sample_rows(train, int(ctx.params["max_rows"]), seed)
-    X, y = _xy(ctx, model, train, estimator, rows)
-    n_splits = int(ctx.params["n_splits"])
+    seed = params.seed
+    rows = sample_rows(train, params.max_rows, seed)
+    X, y = _xy(model, train, estimator, rows, params.string_columns)
+    n_splits = params.n_splits
     if len(y) < n_splits:
         raise DataError(f"dataset {train.name!r} has {len(y)} rows, fewer than n_splits="
                         f"{n_splits}; use fewer folds or more data")
     cv = (StratifiedKFold(n_splits, shuffle=True, random_state=seed)
-          if classifier and ctx.params["stratified"]
+          if classifier and params.stratified
           else KFold(n_splits, shuffle=True, random_state=seed))
     ctx.progress(0, 3)
     try:
@@ -172,8 +196,8 @@ def generalisation_stability(ctx: Context) -> None:
     if ctx.has_input("test"):
         test = ctx.dataset("test")
         test.require_target()
-        X_test, y_test = _xy(ctx, model, test, estimator,
-                             sample_rows(test, int(ctx.params["max_rows"]), seed))
+        X_test, y_test = _xy(model, test, estimator, sample_rows(test, params.max_rows, seed),
+                             params.string_columns)
         test_score = float(scorer(estimator, X_test, y_test))
         ctx.measure("test_score", test_score)
         ctx.measure("train_test_gap", train_score - test_score)
@@ -202,20 +226,19 @@ def _estimator(model: ModelAdapter) -> Any:
 
 
 def _xy(
-    ctx: Context, model: ModelAdapter, ds: Dataset, estimator: Any, rows: np.ndarray | None
+    model: ModelAdapter, ds: Dataset, estimator: Any, rows: np.ndarray | None, string_columns: str
 ) -> tuple[pd.DataFrame | np.ndarray, np.ndarray]:
-    from aiqm.plugins.builtin._model.frames import FrameDataset
-
     adapter = getattr(model, "adapter", model)
     view: Dataset = ds
     if rows is not None and len(rows) < ds.num_rows:
+        # lazy: heavy, and the AIT modules load with every registry
         import pyarrow as pa
 
         view = FrameDataset(ds.table.take(pa.array(rows)), name=ds.name, target=ds.target,
                             features=ds.features)
     X = adapter.features_for(view) if hasattr(adapter, "features_for") else view.X()
     y = np.asarray(view.y())
-    if _as_category(ctx.params["string_columns"], estimator) and hasattr(X, "select_dtypes"):
+    if _as_category(string_columns, estimator) and hasattr(X, "select_dtypes"):
         X = X.copy()
         for col in X.select_dtypes(include=["object", "string"]).columns:
             X[col] = X[col].astype("category")
@@ -230,6 +253,7 @@ def _as_category(choice: str, estimator: Any) -> bool:
 
 
 def _figure(fit: np.ndarray, val: np.ndarray, scoring: str) -> Any:
+    # lazy: heavy, and the AIT modules load with every registry
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(5.5, 3.8), layout="constrained")

@@ -9,20 +9,21 @@ never silently dropped, but do not enter the disparities.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from aiqm.core.constraints import Interval, Length, Options
+from aiqm.core.parameters import REQUIRED, Param, Parameters
 from aiqm.exceptions import DataError
+from aiqm.plugins.builtin._model.classification import score_classifier
+from aiqm.plugins.builtin._model.fairness import RATES, GroupRates, disparities, group_rates
+from aiqm.plugins.builtin._model.labels import positive_label
 from aiqm.plugins.builtin._model.params import UNIT
+from aiqm.plugins.builtin._model.slicing import Grouping, cross_groupings, groupings
 from aiqm.plugins.sdk import Context, ait
 
-if TYPE_CHECKING:
-    from aiqm.plugins.builtin._model.fairness import GroupRates
-    from aiqm.plugins.builtin._model.slicing import Grouping
-
-__all__ = ["group_fairness"]
+__all__ = ["FairnessParameters", "group_fairness"]
 
 _DISPARITIES = [
     ("demographic_parity_difference", "lower",
@@ -45,6 +46,43 @@ _PER_GROUP = [
     ("false_negative_rate", "Share of the group's positive rows predicted negative."),
     ("precision", "Share of the group's positive predictions that are positive."),
 ]
+
+
+class FairnessParameters(Parameters):
+    """The parameters of the ``group_fairness`` AIT."""
+
+    positive_label: str | None = Param(
+        None,
+        help="The favourable class, as text; null takes the greater of two classes "
+             "(required with more than two classes: that class against the rest).",
+        help_ja="望ましい結果を表すクラスを文字列で書く。null のときは 2 つのクラスのうち大きい方を"
+                "使う（クラスが 3 つ以上なら必須で、そのクラスを残りのクラスと比べる）。",
+    )
+    min_group_size: int = Param(
+        30, Interval(low=1, high=None),
+        help="Groups with fewer rows are reported but left out of the disparities.",
+        help_ja="行数がこれより少ないグループは報告はされるが、格差の計算からは除かれる。",
+    )
+    n_bins: int = Param(
+        4, Interval(low=2, high=20),
+        help="Quantile bins for a numeric sensitive attribute with more distinct values.",
+        help_ja="異なる値の数がこれより多い数値のセンシティブ属性を、分位点で区切るビンの数。",
+    )
+    undefined_rates: str = Param(
+        "exclude", Options(values=("exclude", "zero")),
+        help="A rate with a zero denominator in a group (e.g. TPR without positive rows): "
+             "'exclude' leaves the group out of that disparity; 'zero' counts it as 0, as "
+             "fairlearn does.",
+        help_ja="グループ内で分母が 0 になる率（例: 陽性の行がないグループの TPR）の扱い。"
+                "'exclude' はそのグループをその格差の計算から除き、'zero' は fairlearn と同じく"
+                " 0 として数える。",
+    )
+    # required, and last so that other parameters' messages come first
+    sensitive: list[str] = Param(
+        REQUIRED, Length(min=1, max=5),
+        help="Sensitive attribute columns; with several, groups are their intersections.",
+        help_ja="センシティブ属性の列。複数のときは、それらの値の組み合わせ（交差）をグループとする。",
+    )
 
 
 @ait(
@@ -72,28 +110,7 @@ _PER_GROUP = [
         {"name": "model", "kind": "model",
          "description": "The classifier (any model kind), or a column of its predictions."},
     ],
-    parameters=[
-        {"name": "positive_label", "type": "str", "nullable": True, "default": None,
-         "description": "The favourable class, as text; null takes the greater of two classes "
-                        "(required with more than two classes: that class against the rest)."},
-        {"name": "min_group_size", "type": "int", "default": 30,
-         "constraints": [Interval(low=1, high=None)],
-         "description": "Groups with fewer rows are reported but left out of the disparities."},
-        {"name": "n_bins", "type": "int", "default": 4,
-         "constraints": [Interval(low=2, high=20)],
-         "description": "Quantile bins for a numeric sensitive attribute with more distinct "
-                        "values."},
-        {"name": "undefined_rates", "type": "str", "default": "exclude",
-         "constraints": [Options(values=("exclude", "zero"))],
-         "description": "A rate with a zero denominator in a group (e.g. TPR without positive "
-                        "rows): 'exclude' leaves the group out of that disparity; 'zero' counts "
-                        "it as 0, as fairlearn does."},
-        # required, and last so that other parameters' messages come first
-        {"name": "sensitive", "type": "list[str]", "required": True,
-         "constraints": [Length(min=1, max=5)],
-         "description": "Sensitive attribute columns; with several, groups are their "
-                        "intersections."},
-    ],
+    parameters=FairnessParameters,
     measures=[
         *[{"name": n, "type": "float", "min": 0.0, "max": 1.0, "direction": d,
            "description": desc} for n, d, desc in _DISPARITIES],
@@ -125,34 +142,31 @@ _PER_GROUP = [
          "description": "Selection rate, TPR and FPR of each evaluated group."},
     ],
 )
-def group_fairness(ctx: Context) -> None:
+def group_fairness(ctx: Context[FairnessParameters]) -> None:
     """Compute group rates and disparities of ``model`` on ``dataset``."""
-    from aiqm.plugins.builtin._model.classification import score_classifier
-    from aiqm.plugins.builtin._model.labels import positive_label
-    from aiqm.plugins.builtin._model.slicing import cross_groupings, groupings
-
+    params = ctx.params
     ds = ctx.dataset("dataset")
-    sensitive = list(ctx.params["sensitive"])
+    sensitive = list(params.sensitive)
     ds.require_columns(*sensitive, why="set `sensitive` to columns of the dataset")
-    s = score_classifier(ctx, "dataset", "model", ctx.params["positive_label"])
+    s = score_classifier(ctx, "dataset", "model", params.positive_label)
     if s.binary:
         pos = s.pos
-    elif ctx.params["positive_label"] is None:
+    elif params.positive_label is None:
         raise DataError(
             f"the target and predictions hold {len(s.labels)} classes "
             f"({', '.join(str(c) for c in s.labels.tolist()[:10])}); group fairness compares "
             "one favourable class against the rest, so set `positive_label` to it"
         )
     else:
-        pos = positive_label(ctx.params["positive_label"], s.labels, ctx.model("model"), s.y,
+        pos = positive_label(params.positive_label, s.labels, ctx.model("model"), s.y,
                              s.target)
     y, pred = s.y == pos, s.pred == pos
     ctx.progress(1, 4)
 
-    parts = groupings(ds, sensitive, n_bins=int(ctx.params["n_bins"]))
+    parts = groupings(ds, sensitive, n_bins=params.n_bins)
     all_groups = [*parts, cross_groupings(parts)] if len(parts) > 1 else parts
-    min_size = int(ctx.params["min_group_size"])
-    mode = ctx.params["undefined_rates"]
+    min_size = params.min_group_size
+    mode = params.undefined_rates
     table: list[dict[str, Any]] = []
     summary: list[dict[str, Any]] = []
     for grouping in all_groups:
@@ -176,16 +190,12 @@ def group_fairness(ctx: Context) -> None:
 def _assess(
     g: Grouping, y: np.ndarray, pred: np.ndarray, min_size: int, mode: str
 ) -> tuple[GroupRates, Any, np.ndarray]:
-    from aiqm.plugins.builtin._model.fairness import disparities, group_rates
-
     rates = group_rates(g.codes, len(g.values), y, pred)
     evaluated = rates.size >= min_size
     return rates, disparities(rates, evaluated, mode), evaluated
 
 
 def _rows(g: Grouping, rates: GroupRates, evaluated: np.ndarray) -> list[dict[str, Any]]:
-    from aiqm.plugins.builtin._model.fairness import RATES
-
     rows = []
     for i, values in enumerate(g.values):
         row: dict[str, Any] = {"groups": g.name, "group": g.labels[i]}
@@ -204,10 +214,9 @@ def _rows(g: Grouping, rates: GroupRates, evaluated: np.ndarray) -> list[dict[st
 
 
 def _report(
-    ctx: Context, g: Grouping, rates: GroupRates, dis: Any, evaluated: np.ndarray, mode: str
+    ctx: Context[FairnessParameters], g: Grouping, rates: GroupRates, dis: Any,
+    evaluated: np.ndarray, mode: str,
 ) -> None:
-    from aiqm.plugins.builtin._model.fairness import RATES
-
     for name, value in dis.values.items():
         if np.isfinite(value):
             ctx.measure(name, value)
@@ -244,6 +253,7 @@ def _report(
 
 
 def _figure(g: Grouping, rates: GroupRates, evaluated: np.ndarray) -> Any:
+    # lazy: heavy, and the AIT modules load with every registry
     from matplotlib.figure import Figure
 
     idx = np.flatnonzero(evaluated)

@@ -16,16 +16,69 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from aiqm.core.constraints import Interval, Length, Options
+from aiqm.core.parameters import Param, Parameters
 from aiqm.exceptions import DataError
-from aiqm.plugins.builtin._model.params import UNIT, seed_parameter
+from aiqm.plugins.builtin._model.frames import Predictor, loadable_adapter, sample_rows
+from aiqm.plugins.builtin._model.labels import align_labels, as_labels
+from aiqm.plugins.builtin._model.params import UNIT, SeedParameters
+from aiqm.plugins.builtin._model.perturb import (
+    apply_transform,
+    column_kinds,
+    perturb,
+    validate_transforms,
+)
+from aiqm.plugins.builtin._model.plots import sweep_figure
 from aiqm.plugins.sdk import Context, ait
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from aiqm.plugins.builtin._model.frames import Predictor
+__all__ = ["PerturbationParameters", "perturbation_robustness"]
 
-__all__ = ["perturbation_robustness"]
+
+class _PerturbationOwnParameters(Parameters):
+    """The parameters only ``perturbation_robustness`` has (first in its manifest)."""
+
+    strengths: list[float] = Param(
+        [0.01, 0.05, 0.1, 0.2, 0.5],
+        Interval(low=0.0, high=1.0, closed="right"), Length(min=1, max=20),
+        help="Noise standard deviation as a fraction of each numeric feature's standard "
+             "deviation, and probability of a category swap.",
+        help_ja="ノイズの標準偏差（各数値特徴量の標準偏差に対する割合）と、カテゴリを入れ替える"
+                "確率。",
+    )
+    perturb: str = Param(
+        "both", Options(values=("both", "numeric", "categorical")),
+        help="Which features to perturb.",
+        help_ja="摂動を加える特徴量の種類。",
+    )
+    n_repeats: int = Param(
+        3, Interval(low=1, high=100),
+        help="Perturbed copies per strength; rates are averaged.",
+        help_ja="強度ごとに作る摂動コピーの数。率はそれらの平均をとる。",
+    )
+    max_samples: int = Param(
+        5000, Interval(low=0, high=None),
+        help="Rows sampled from the dataset (0: every row).",
+        help_ja="データセットから抽出する行数（0: すべての行）。",
+    )
+    tolerance: float = Param(
+        0.0, Interval(low=0.0, high=None),
+        help="Regression: a prediction counts as changed when it moves by more.",
+        help_ja="回帰: 予測値がこれより大きく動いたとき、予測が変わったとみなす。",
+    )
+    invariances: dict[str, Any] = Param(
+        {},
+        help="Named transformations that must not change the prediction: "
+             "{name: {column, op: add|multiply|set|map|shuffle, value | mapping}}.",
+        help_ja="予測を変えてはならない、名前付きの変換: "
+                "{name: {column, op: add|multiply|set|map|shuffle, value | mapping}}。",
+    )
+
+
+# bases in reverse manifest order: pydantic puts the last base's fields first
+class PerturbationParameters(SeedParameters, _PerturbationOwnParameters):
+    """The parameters of the ``perturbation_robustness`` AIT."""
 
 
 @ait(
@@ -51,28 +104,7 @@ __all__ = ["perturbation_robustness"]
          "description": "A model aiqm can run (skops, ONNX, joblib or http); not a "
                         "predictions column."},
     ],
-    parameters=[
-        {"name": "strengths", "type": "list[float]", "default": [0.01, 0.05, 0.1, 0.2, 0.5],
-         "constraints": [Interval(low=0.0, high=1.0, closed="right"), Length(min=1, max=20)],
-         "description": "Noise standard deviation as a fraction of each numeric feature's "
-                        "standard deviation, and probability of a category swap."},
-        {"name": "perturb", "type": "str", "default": "both",
-         "constraints": [Options(values=("both", "numeric", "categorical"))],
-         "description": "Which features to perturb."},
-        {"name": "n_repeats", "type": "int", "default": 3,
-         "constraints": [Interval(low=1, high=100)],
-         "description": "Perturbed copies per strength; rates are averaged."},
-        {"name": "max_samples", "type": "int", "default": 5000,
-         "constraints": [Interval(low=0, high=None)],
-         "description": "Rows sampled from the dataset (0: every row)."},
-        {"name": "tolerance", "type": "float", "default": 0.0,
-         "constraints": [Interval(low=0.0, high=None)],
-         "description": "Regression: a prediction counts as changed when it moves by more."},
-        {"name": "invariances", "type": "object", "default": {},
-         "description": "Named transformations that must not change the prediction: "
-                        "{name: {column, op: add|multiply|set|map|shuffle, value | mapping}}."},
-        seed_parameter(),
-    ],
+    parameters=PerturbationParameters,
     measures=[
         {**UNIT, "name": "flip_rate", "structure": "sequence", "direction": "lower",
          "description": "Per strength: share of rows whose prediction changed."},
@@ -108,33 +140,31 @@ __all__ = ["perturbation_robustness"]
          "description": "Per declared invariance: column, operation, violations and rate."},
     ],
 )
-def perturbation_robustness(ctx: Context) -> None:
+def perturbation_robustness(ctx: Context[PerturbationParameters]) -> None:
     """Sweep perturbation strengths and check declared invariances."""
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
-    from aiqm.plugins.builtin._model.frames import Predictor, loadable_adapter, sample_rows
-    from aiqm.plugins.builtin._model.perturb import column_kinds, validate_transforms
-
+    params = ctx.params
     ds = ctx.dataset("dataset")
     ds.require_rows()
     adapter = loadable_adapter(ctx.model("model"), "perturbation_robustness",
                                "it predicts on perturbed rows")
     features = list(ds.features)
-    transforms = validate_transforms(ctx.params["invariances"], features)
-    seed = int(ctx.params["seed"])
-    rows = sample_rows(ds, int(ctx.params["max_samples"]), seed)
+    transforms = validate_transforms(params.invariances, features)
+    rows = sample_rows(ds, params.max_samples, params.seed)
     X = ds.table.take(pa.array(rows)).select(features).to_pandas()
     predictor = Predictor(adapter, features)
     clean = predictor.predict(X)
     classify = adapter.classes_ is not None or clean.dtype.kind not in "fc"
     truth = _truth(ds, rows, classify)
     numeric, categorical = column_kinds(X)
-    if ctx.params["perturb"] == "numeric":
+    if params.perturb == "numeric":
         categorical = []
-    elif ctx.params["perturb"] == "categorical":
+    elif params.perturb == "categorical":
         numeric = []
     if not numeric and not categorical:
-        raise DataError(f"dataset {ds.name!r} has no {ctx.params['perturb']} feature to perturb; "
+        raise DataError(f"dataset {ds.name!r} has no {params.perturb} feature to perturb; "
                         "choose another `perturb` setting")
     spread = {c: float(np.nan_to_num(np.nanstd(X[c].to_numpy(dtype=np.float64,
                                                               na_value=np.nan))))
@@ -152,8 +182,6 @@ def perturbation_robustness(ctx: Context) -> None:
 
 def _truth(ds: Any, rows: np.ndarray, classify: bool) -> np.ndarray | None:
     """The sample's target: labels (classification) or floats (regression), or None."""
-    from aiqm.plugins.builtin._model.labels import as_labels
-
     if ds.target is None:
         return None
     y = np.asarray(ds.y())[rows]
@@ -169,8 +197,6 @@ def _changed(a: np.ndarray, b: np.ndarray, classify: bool, tol: float) -> np.nda
 
 
 def _score(pred: np.ndarray, truth: np.ndarray | None, classify: bool) -> float | None:
-    from aiqm.plugins.builtin._model.labels import align_labels, as_labels
-
     if truth is None:
         return None
     if classify:
@@ -181,17 +207,14 @@ def _score(pred: np.ndarray, truth: np.ndarray | None, classify: bool) -> float 
 
 
 def _sweep(
-    ctx: Context, X: pd.DataFrame, predictor: Predictor, clean: np.ndarray, truth: np.ndarray | None,
-    classify: bool, numeric: list[str], categorical: list[str], spread: dict[str, float],
-    pools: dict[str, np.ndarray],
+    ctx: Context[PerturbationParameters], X: pd.DataFrame, predictor: Predictor,
+    clean: np.ndarray, truth: np.ndarray | None, classify: bool, numeric: list[str],
+    categorical: list[str], spread: dict[str, float], pools: dict[str, np.ndarray],
 ) -> list[dict[str, Any]]:
-    from aiqm.plugins.builtin._model.perturb import perturb
-    from aiqm.plugins.builtin._model.plots import sweep_figure
-
-    strengths = sorted(float(s) for s in ctx.params["strengths"])
-    n_repeats = int(ctx.params["n_repeats"])
-    tol = float(ctx.params["tolerance"])
-    rng = np.random.default_rng(int(ctx.params["seed"]))
+    strengths = sorted(ctx.params.strengths)
+    n_repeats = ctx.params.n_repeats
+    tol = ctx.params.tolerance
+    rng = np.random.default_rng(ctx.params.seed)
     base = _score(clean, truth, classify)
     table, flips, drops = [], [], []
     for i, s in enumerate(strengths):
@@ -241,18 +264,16 @@ def _sweep(
 
 
 def _invariances(
-    ctx: Context, X: pd.DataFrame, predictor: Predictor, clean: np.ndarray, classify: bool,
-    transforms: dict[str, dict[str, Any]],
+    ctx: Context[PerturbationParameters], X: pd.DataFrame, predictor: Predictor,
+    clean: np.ndarray, classify: bool, transforms: dict[str, dict[str, Any]],
 ) -> None:
-    from aiqm.plugins.builtin._model.perturb import apply_transform
-
     if not transforms:
         reason = "no `invariances` were declared"
         ctx.undefined("invariance_violation_rate", reason)
         ctx.undefined("max_invariance_violation_rate", reason)
         return
-    rng = np.random.default_rng(int(ctx.params["seed"]) + 1)
-    tol = float(ctx.params["tolerance"])
+    rng = np.random.default_rng(ctx.params.seed + 1)
+    tol = ctx.params.tolerance
     rows, rates = [], []
     for name in sorted(transforms):
         t = transforms[name]

@@ -25,13 +25,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from aiqm.core.coverage import CHECKLIST_TABLE, ChecklistAnswer, EvidenceState
 from aiqm.exceptions import DataError
-from aiqm.plugins.sdk import Context, ait
+from aiqm.plugins.sdk import Context, Param, Parameters, ait
 
 __all__ = [
     "ANSWER_TABLE",
     "COLUMNS",
+    "ChecklistParameters",
     "normalise_answer",
     "parse_checklist",
     "process_checklist",
@@ -113,8 +116,6 @@ def read_checklist(path: Path) -> list[_Row]:
             for i, row in enumerate(reader)
         ]
     if suffix in (".yaml", ".yml", ".json"):
-        import yaml
-
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
@@ -215,6 +216,18 @@ def parse_checklist(rows: list[_Row], base: Path | None = None) -> list[Checklis
     return out
 
 
+class ChecklistParameters(Parameters):
+    """The parameters of the ``process_checklist`` AIT."""
+
+    file: str | None = Param(
+        None,
+        help="When the inventory is a folder: the checklist file inside it "
+             "(null looks for checklist.csv, checklist.yaml, checklist.yml).",
+        help_ja="インベントリがフォルダのとき、その中のチェックリストファイル"
+                "（null のときは checklist.csv、checklist.yaml、checklist.yml を探す）。",
+    )
+
+
 @ait(
     id="process_checklist",
     version="1.0.0",
@@ -234,11 +247,7 @@ def parse_checklist(rows: list[_Row], base: Path | None = None) -> list[Checklis
         {"name": "checklist", "kind": "document",
          "description": "The checklist: a .csv, .yaml, .yml or .json file, or a folder holding it."},
     ],
-    parameters=[
-        {"name": "file", "type": "str", "nullable": True, "default": None,
-         "description": "When the inventory is a folder: the checklist file inside it "
-                        "(null looks for checklist.csv, checklist.yaml, checklist.yml)."},
-    ],
+    parameters=ChecklistParameters,
     measures=[
         {**_COUNT, "name": "n_rows", "direction": "none", "description": "Rows (requirements) in the checklist."},
         {**_COUNT, "name": "answered_count", "direction": "higher",
@@ -262,9 +271,9 @@ def parse_checklist(rows: list[_Row], base: Path | None = None) -> list[Checklis
                         "date, rationale, artifacts, note."},
     ],
 )
-def process_checklist(ctx: Context) -> None:
+def process_checklist(ctx: Context[ChecklistParameters]) -> None:
     """Check the checklist rows, count the answers and attach them for the coverage."""
-    path = _checklist_file(ctx.document("checklist"), ctx.params["file"])
+    path = _checklist_file(ctx.document("checklist"), ctx.params.file)
     answers = parse_checklist(read_checklist(path), base=path.parent)
     n = len(answers)
     complete = [a for a in answers if a.state != "pending"]

@@ -10,18 +10,27 @@ from __future__ import annotations
 import numpy as np
 
 from aiqm.exceptions import DataError
+from aiqm.plugins.builtin._model.bootstrap import regression_intervals, regression_metrics
+from aiqm.plugins.builtin._model.labels import check_target_complete
 from aiqm.plugins.builtin._model.measuring import logged_warnings, report_interval
 from aiqm.plugins.builtin._model.params import (
-    bootstrap_parameters,
+    BootstrapParameters,
+    SeedParameters,
+    SliceParameters,
     ci_measures,
-    seed_parameter,
-    slice_parameters,
 )
+from aiqm.plugins.builtin._model.plots import residual_figure
+from aiqm.plugins.builtin._model.slices import regression_slices
 from aiqm.plugins.sdk import Context, ait
 
-__all__ = ["regression_performance"]
+__all__ = ["RegressionParameters", "regression_performance"]
 
 _ERROR = {"type": "float", "min": 0.0, "direction": "lower"}
+
+
+# bases in reverse manifest order: pydantic puts the last base's fields first
+class RegressionParameters(SliceParameters, SeedParameters, BootstrapParameters):
+    """The parameters of the ``regression_performance`` AIT."""
 
 
 @ait(
@@ -47,7 +56,7 @@ _ERROR = {"type": "float", "min": 0.0, "direction": "lower"}
          "description": "The regressor under test (any model kind), or a column of its "
                         "predictions."},
     ],
-    parameters=[*bootstrap_parameters(), seed_parameter(), *slice_parameters()],
+    parameters=RegressionParameters,
     measures=[
         {**_ERROR, "name": "mae", "description": "Mean absolute error."},
         {**_ERROR, "name": "rmse", "description": "Root mean squared error."},
@@ -91,15 +100,12 @@ _ERROR = {"type": "float", "min": 0.0, "direction": "lower"}
                         "whether it is the worst."},
     ],
 )
-def regression_performance(ctx: Context) -> None:
+def regression_performance(ctx: Context[RegressionParameters]) -> None:
     """Compute regression metrics of ``model`` on ``dataset`` with scikit-learn."""
+    # lazy: heavy, and the AIT modules load with every registry
     from sklearn import metrics
 
-    from aiqm.plugins.builtin._model.bootstrap import regression_intervals, regression_metrics
-    from aiqm.plugins.builtin._model.labels import check_target_complete
-    from aiqm.plugins.builtin._model.plots import residual_figure
-    from aiqm.plugins.builtin._model.slices import regression_slices
-
+    params = ctx.params
     ds = ctx.dataset("dataset")
     target = ds.require_target()
     ds.require_rows()
@@ -140,14 +146,14 @@ def regression_performance(ctx: Context) -> None:
     ctx.measure("n_samples", len(y))
     ctx.progress(2, 4)
 
-    n_boot = int(ctx.params["n_bootstrap"])
+    n_boot = params.n_bootstrap
     names = ["mae", "rmse", "r2", "mape"]
     if n_boot == 0:
         for name in names:
             report_interval(ctx, name, None, "n_bootstrap is 0: no intervals were asked for")
     else:
-        level = float(ctx.params["confidence_level"])
-        found = regression_intervals(y, pred, n_boot, level, int(ctx.params["seed"]))
+        level = params.confidence_level
+        found = regression_intervals(y, pred, n_boot, level, params.seed)
         point = regression_metrics(y, pred)
         rows = []
         for name in names:
@@ -158,8 +164,8 @@ def regression_performance(ctx: Context) -> None:
         ctx.resource("confidence_intervals", rows)
     ctx.progress(3, 4)
 
-    regression_slices(ctx, ds, y, pred)
-    ctx.resource("residuals", residual_figure(y, pred, seed=int(ctx.params["seed"])))
+    regression_slices(ctx, params, ds, y, pred)
+    ctx.resource("residuals", residual_figure(y, pred, seed=params.seed))
     ctx.progress(4, 4)
 
 

@@ -20,18 +20,57 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from aiqm.core.constraints import Interval, Length
+from aiqm.core.parameters import Param, Parameters
 from aiqm.exceptions import DataError
-from aiqm.plugins.builtin._model.params import UNIT, seed_parameter
+from aiqm.plugins.builtin._model.frames import Predictor, loadable_adapter, sample_rows
+from aiqm.plugins.builtin._model.labels import align_labels, as_labels
+from aiqm.plugins.builtin._model.params import UNIT, SeedParameters
+from aiqm.plugins.builtin._model.plots import latency_figure
 from aiqm.plugins.sdk import Context, ait
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from aiqm.plugins.builtin._model.frames import Predictor
-
-__all__ = ["software_reliability"]
+__all__ = ["ReliabilityParameters", "software_reliability"]
 
 _MS = {"type": "float", "structure": "sequence", "min": 0.0, "direction": "lower", "unit": "ms"}
+
+
+class _ReliabilityOwnParameters(Parameters):
+    """The parameters only ``software_reliability`` has (first in its manifest)."""
+
+    n_repeats: int = Param(
+        3, Interval(low=2, high=100),
+        help="Repeated predictions of the same rows.",
+        help_ja="同じ行を繰り返し予測する回数。",
+    )
+    max_samples: int = Param(
+        2000, Interval(low=1, high=None),
+        help="Rows sampled from the dataset for all three checks.",
+        help_ja="3 つの検査すべてに使う、データセットから抽出する行数。",
+    )
+    tolerance: float = Param(
+        1e-5, Interval(low=0.0, high=None),
+        help="Largest absolute difference of probabilities (or values) still counted as equal "
+             "between reorderings, batchings and artifacts.",
+        help_ja="並べ替え、バッチ分割、アーティファクトの間で等しいとみなす、確率（または値）の"
+                "絶対差の上限。",
+    )
+    batch_sizes: list[int] = Param(
+        [1, 100, 1000], Interval(low=1, high=1_000_000), Length(min=1, max=10),
+        help="Batch sizes (rows per call) at which latency is measured.",
+        help_ja="レイテンシを測るバッチサイズ（1 回の呼び出しあたりの行数）。",
+    )
+    latency_calls: int = Param(
+        20, Interval(low=1, high=10_000),
+        help="Timed calls per batch size (after one warm-up call).",
+        help_ja="バッチサイズごとに時間を測る呼び出しの回数（1 回のウォームアップの後）。",
+    )
+
+
+# bases in reverse manifest order: pydantic puts the last base's fields first
+class ReliabilityParameters(SeedParameters, _ReliabilityOwnParameters):
+    """The parameters of the ``software_reliability`` AIT."""
 
 
 @ait(
@@ -54,25 +93,7 @@ _MS = {"type": "float", "structure": "sequence", "min": 0.0, "direction": "lower
          "description": "Another artifact of the same model (e.g. its ONNX export) whose "
                         "outputs must equal the model's."},
     ],
-    parameters=[
-        {"name": "n_repeats", "type": "int", "default": 3,
-         "constraints": [Interval(low=2, high=100)],
-         "description": "Repeated predictions of the same rows."},
-        {"name": "max_samples", "type": "int", "default": 2000,
-         "constraints": [Interval(low=1, high=None)],
-         "description": "Rows sampled from the dataset for all three checks."},
-        {"name": "tolerance", "type": "float", "default": 1e-5,
-         "constraints": [Interval(low=0.0, high=None)],
-         "description": "Largest absolute difference of probabilities (or values) still "
-                        "counted as equal between reorderings, batchings and artifacts."},
-        {"name": "batch_sizes", "type": "list[int]", "default": [1, 100, 1000],
-         "constraints": [Interval(low=1, high=1_000_000), Length(min=1, max=10)],
-         "description": "Batch sizes (rows per call) at which latency is measured."},
-        {"name": "latency_calls", "type": "int", "default": 20,
-         "constraints": [Interval(low=1, high=10_000)],
-         "description": "Timed calls per batch size (after one warm-up call)."},
-        seed_parameter(),
-    ],
+    parameters=ReliabilityParameters,
     measures=[
         {"name": "deterministic", "type": "bool", "direction": "higher",
          "description": "Repeats are identical and reordered/batched predictions agree "
@@ -113,18 +134,17 @@ _MS = {"type": "float", "structure": "sequence", "min": 0.0, "direction": "lower
          "description": "Each determinism and equivalence comparison with its result."},
     ],
 )
-def software_reliability(ctx: Context) -> None:
+def software_reliability(ctx: Context[ReliabilityParameters]) -> None:
     """Check determinism, equivalence and latency of ``model`` on ``dataset``."""
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
-
-    from aiqm.plugins.builtin._model.frames import Predictor, loadable_adapter, sample_rows
 
     ds = ctx.dataset("dataset")
     ds.require_rows()
     adapter = loadable_adapter(ctx.model("model"), "software_reliability",
                                "it calls the model repeatedly")
     features = list(ds.features)
-    rows = sample_rows(ds, int(ctx.params["max_samples"]), int(ctx.params["seed"]))
+    rows = sample_rows(ds, ctx.params.max_samples, ctx.params.seed)
     table = ds.table.take(pa.array(rows)).select(features)
     predictor = Predictor(adapter, features)
     ctx.measure("n_samples", table.num_rows)
@@ -162,19 +182,21 @@ def _compare(
 
 
 def _determinism(
-    ctx: Context, table: pa.Table, predictor: Predictor, checks: list[dict[str, Any]]
+    ctx: Context[ReliabilityParameters], table: pa.Table, predictor: Predictor,
+    checks: list[dict[str, Any]],
 ) -> None:
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
-    tol = float(ctx.params["tolerance"])
+    tol = ctx.params.tolerance
     first = _outputs(predictor, table)
     repeat_diff, batch_diff, agreement = 0.0, 0.0, 1.0
-    for i in range(1, int(ctx.params["n_repeats"])):
+    for i in range(1, ctx.params.n_repeats):
         d, _, a = _compare(first, _outputs(predictor, table))
         repeat_diff, agreement = max(repeat_diff, d), min(agreement, a)
         checks.append({"check": f"repeat {i + 1}", "max_abs_difference": d,
                        "label_agreement": a, "passed": d == 0.0 and a == 1.0})
-    rng = np.random.default_rng(int(ctx.params["seed"]))
+    rng = np.random.default_rng(ctx.params.seed)
     order = rng.permutation(table.num_rows)
     labels, values = _outputs(predictor, table.take(pa.array(order)))
     back = np.empty_like(order)
@@ -196,12 +218,9 @@ def _determinism(
 
 
 def _equivalence(
-    ctx: Context, table: pa.Table, predictor: Predictor, features: list[str],
-    checks: list[dict[str, Any]],
+    ctx: Context[ReliabilityParameters], table: pa.Table, predictor: Predictor,
+    features: list[str], checks: list[dict[str, Any]],
 ) -> None:
-    from aiqm.plugins.builtin._model.frames import Predictor, loadable_adapter
-    from aiqm.plugins.builtin._model.labels import align_labels, as_labels
-
     names = ("equivalent", "equivalence_max_abs_difference", "equivalence_mean_abs_difference",
              "equivalence_label_agreement")
     if not ctx.has_input("reference_model"):
@@ -225,7 +244,7 @@ def _equivalence(
                         "equivalence compares like with like, so bind two artifacts of the "
                         "same kind of output")
     d, mean_d, agree = _compare(mine, (labels, values))
-    tol = float(ctx.params["tolerance"])
+    tol = ctx.params.tolerance
     ctx.measure("equivalence_max_abs_difference", d)
     ctx.measure("equivalence_mean_abs_difference", mean_d)
     ctx.measure("equivalence_label_agreement", agree)
@@ -249,13 +268,12 @@ def _reorder(mine: Predictor, other: Predictor, values: np.ndarray) -> np.ndarra
     return values[:, order]
 
 
-def _latency(ctx: Context, table: pa.Table, predictor: Predictor) -> None:
+def _latency(ctx: Context[ReliabilityParameters], table: pa.Table, predictor: Predictor) -> None:
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
-    from aiqm.plugins.builtin._model.plots import latency_figure
-
-    sizes = sorted(int(b) for b in ctx.params["batch_sizes"])
-    calls = int(ctx.params["latency_calls"])
+    sizes = sorted(ctx.params.batch_sizes)
+    calls = ctx.params.latency_calls
     n = table.num_rows
     rows = []
     for b in sizes:

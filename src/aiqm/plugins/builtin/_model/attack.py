@@ -44,6 +44,7 @@ def import_art() -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ART warns about optional deep-learning backends
             logging.getLogger("art").setLevel(logging.ERROR)
+            # lazy: ART is the optional extra aiqm[robustness] and slow to import
             from art.attacks.evasion import BoundaryAttack, HopSkipJump
             from art.estimators.classification import BlackBoxClassifier
     except ImportError as exc:
@@ -102,6 +103,7 @@ class RowAttack:
         return (raw - self.mean) / self.std
 
     def _frame(self, i: int, z: np.ndarray) -> pa.Table:
+        # lazy: heavy, and the AIT modules load with every registry
         import pyarrow as pa
 
         if self._row is None or self._row[0] != i:

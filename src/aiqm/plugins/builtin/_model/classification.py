@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from aiqm.exceptions import DataError
+from aiqm.plugins.builtin._model.calibration import brier_score, reliability_bins
 from aiqm.plugins.builtin._model.labels import (
     align_labels,
     as_labels,
@@ -22,6 +23,7 @@ from aiqm.plugins.builtin._model.labels import (
     positive_label,
 )
 from aiqm.plugins.builtin._model.measuring import guarded
+from aiqm.plugins.builtin._model.plots import curves_figure, reliability_figure
 
 if TYPE_CHECKING:
     from aiqm.data.dataset import Dataset
@@ -102,6 +104,7 @@ def score_classifier(
         For a missing target, missing labels, incomparable label types, a
         wrong number of predictions or an unknown ``positive`` label.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     from sklearn.utils.multiclass import unique_labels
 
     ds = ctx.dataset(dataset)
@@ -145,6 +148,7 @@ def _probabilities(
 
 def probability_measures(ctx: Context, s: Scored) -> None:
     """Report ``roc_auc``, ``log_loss``, ``average_precision`` and ``brier_score``."""
+    # lazy: heavy, and the AIT modules load with every registry
     from sklearn import metrics
 
     names = ("roc_auc", "log_loss", "average_precision", "brier_score")
@@ -175,8 +179,6 @@ def probability_measures(ctx: Context, s: Scored) -> None:
         guarded(ctx, "average_precision", lambda: metrics.average_precision_score(
             onehot, proba, average="macro"))
     guarded(ctx, "log_loss", lambda: metrics.log_loss(y, proba, labels=classes))
-    from aiqm.plugins.builtin._model.calibration import brier_score
-
     if not set(present.tolist()) <= set(classes.tolist()):
         ctx.undefined("brier_score", "the target holds classes the model does not know")
     else:
@@ -185,9 +187,6 @@ def probability_measures(ctx: Context, s: Scored) -> None:
 
 def calibration_measures(ctx: Context, s: Scored, n_bins: int) -> None:
     """Report top-label ECE and MCE and attach the reliability diagram."""
-    from aiqm.plugins.builtin._model.calibration import reliability_bins
-    from aiqm.plugins.builtin._model.plots import reliability_figure
-
     if s.proba is None or s.classes is None:
         ctx.undefined("expected_calibration_error", s.proba_reason)
         ctx.undefined("max_calibration_error", s.proba_reason)
@@ -202,9 +201,8 @@ def calibration_measures(ctx: Context, s: Scored, n_bins: int) -> None:
 
 def curve_figures(ctx: Context, s: Scored) -> None:
     """Attach ROC and precision–recall curves (positive class, or one per class)."""
+    # lazy: heavy, and the AIT modules load with every registry
     from sklearn import metrics
-
-    from aiqm.plugins.builtin._model.plots import curves_figure
 
     if s.proba is None or s.classes is None:
         return

@@ -54,6 +54,7 @@ class FrameDataset(Dataset):
         target: str | None = None,
         features: list[str] | tuple[str, ...] | None = None,
     ) -> None:
+        # lazy: heavy, and the AIT modules load with every registry
         import pyarrow as pa
 
         table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(
@@ -170,6 +171,7 @@ class Predictor:
         return self._call(X, proba=True)
 
     def _call(self, X: Any, *, proba: bool) -> np.ndarray:
+        # lazy: heavy, and the AIT modules load with every registry
         from threadpoolctl import threadpool_limits
 
         ds = X if isinstance(X, FrameDataset) else self.dataset(X)

@@ -26,6 +26,7 @@ __all__ = [
 
 
 def check_target_complete(ds: Dataset, target: str) -> None:
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow.compute as pc
 
     col = ds.column(target)

@@ -23,6 +23,7 @@ TRANSFORM_OPS = ("add", "multiply", "set", "map", "shuffle")
 
 def column_kinds(X: pd.DataFrame) -> tuple[list[str], list[str]]:
     """Split columns into numeric (noise) and categorical (swaps); bools are categorical."""
+    # lazy: heavy, and the AIT modules load with every registry
     import pandas as pd
 
     numeric, categorical = [], []
@@ -64,6 +65,7 @@ def perturb(
     -----
     Missing values stay missing. Integer columns are rounded back to integers.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pandas as pd
 
     out = X.copy()

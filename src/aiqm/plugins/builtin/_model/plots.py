@@ -31,6 +31,7 @@ _MAX_SCATTER = 4000
 
 
 def _figure(width: float = 5.0, height: float = 4.0, ncols: int = 1) -> tuple[Any, Any]:
+    # lazy: heavy, and the AIT modules load with every registry
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, height), layout="constrained")
@@ -48,6 +49,7 @@ def thin(x: np.ndarray, y: np.ndarray, max_points: int = MAX_CURVE_POINTS) -> tu
 
 def confusion_figure(cm: np.ndarray, labels: np.ndarray, pos: Any) -> Any:
     """Counts of true class (rows) against predicted class (columns)."""
+    # lazy: heavy, and the AIT modules load with every registry
     from matplotlib.figure import Figure
     from sklearn.metrics import ConfusionMatrixDisplay
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from aiqm.plugins.builtin._model.bootstrap import confusion_metrics
+from aiqm.plugins.builtin._model.params import SliceParameters
 from aiqm.plugins.builtin._model.slicing import Grouping, groupings
 
 if TYPE_CHECKING:
@@ -25,17 +26,16 @@ __all__ = ["classification_slices", "regression_slices"]
 _NO_SLICES = "no `slice_by` columns were given; list the columns to slice the rows by"
 
 
-def _groupings(ctx: Context, ds: Dataset) -> list[Grouping]:
-    columns: Sequence[str] = ctx.params["slice_by"]
+def _groupings(slicing: SliceParameters, ds: Dataset) -> list[Grouping]:
+    columns = slicing.slice_by
     ds.require_columns(*columns, why="set `slice_by` to columns of the dataset")
-    return groupings(ds, columns, n_bins=int(ctx.params["n_slice_bins"]))
+    return groupings(ds, columns, n_bins=slicing.n_slice_bins)
 
 
 def _report(
     ctx: Context, rows: list[dict[str, Any]], key: str, worst_is_max: bool, overall: float,
-    names: dict[str, str],
+    names: dict[str, str], min_size: int,
 ) -> None:
-    min_size = int(ctx.params["min_slice_size"])
     candidates = [r for r in rows if r["n"] >= min_size and r[key] is not None]
     for r in rows:
         r["evaluated"] = r["n"] >= min_size
@@ -65,18 +65,20 @@ def _undefined(ctx: Context, names: Sequence[str]) -> None:
         ctx.undefined(name, _NO_SLICES)
 
 
-def classification_slices(ctx: Context, s: Scored, zero_division: float, average: str) -> None:
+def classification_slices(
+    ctx: Context, slicing: SliceParameters, s: Scored, zero_division: float, average: str
+) -> None:
     """Accuracy, precision, recall and F1 per slice; the worst slice by accuracy."""
     names = {"worst": "worst_slice_accuracy", "size": "worst_slice_size",
              "gap": "slice_accuracy_gap"}
-    if not ctx.params["slice_by"]:
+    if not slicing.slice_by:
         _undefined(ctx, [*names.values(), "n_slices", "n_small_slices", "smallest_slice_size"])
         return
     y_idx, p_idx = s.codes()
     k = len(s.labels)
     pos = int(s.labels.tolist().index(s.pos)) if s.binary and s.pos in s.labels.tolist() else None
     rows: list[dict[str, Any]] = []
-    for g in _groupings(ctx, s.ds):
+    for g in _groupings(slicing, s.ds):
         n_groups = len(g.values)
         cms = np.bincount(g.codes * k * k + y_idx * k + p_idx,
                           minlength=n_groups * k * k).reshape(n_groups, k, k)
@@ -88,18 +90,20 @@ def classification_slices(ctx: Context, s: Scored, zero_division: float, average
                          **{key: m.get(key) for key in
                             ("accuracy", "precision", "recall", "f1")}})
     overall = float(np.mean(s.y == s.pred))
-    _report(ctx, rows, "accuracy", False, overall, names)
+    _report(ctx, rows, "accuracy", False, overall, names, slicing.min_slice_size)
 
 
-def regression_slices(ctx: Context, ds: Dataset, y: np.ndarray, pred: np.ndarray) -> None:
+def regression_slices(
+    ctx: Context, slicing: SliceParameters, ds: Dataset, y: np.ndarray, pred: np.ndarray
+) -> None:
     """MAE, RMSE and mean error per slice; the worst slice by MAE."""
     names = {"worst": "worst_slice_mae", "size": "worst_slice_size", "gap": "slice_mae_gap"}
-    if not ctx.params["slice_by"]:
+    if not slicing.slice_by:
         _undefined(ctx, [*names.values(), "n_slices", "n_small_slices", "smallest_slice_size"])
         return
     err = pred - y
     rows: list[dict[str, Any]] = []
-    for g in _groupings(ctx, ds):
+    for g in _groupings(slicing, ds):
         n_groups = len(g.values)
         n = np.bincount(g.codes, minlength=n_groups)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -112,4 +116,4 @@ def regression_slices(ctx: Context, ds: Dataset, y: np.ndarray, pred: np.ndarray
                          "mae": float(mae[i]) if filled else None,
                          "rmse": float(rmse[i]) if filled else None,
                          "mean_error": float(bias[i]) if filled else None})
-    _report(ctx, rows, "mae", True, float(np.mean(np.abs(err))), names)
+    _report(ctx, rows, "mae", True, float(np.mean(np.abs(err))), names, slicing.min_slice_size)

@@ -112,6 +112,7 @@ def column_grouping(
     DataError
         If the column does not exist.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
     import pyarrow.compute as pc
 

@@ -283,6 +283,7 @@ def attribute_codes(a: Attribute, column: pa.ChunkedArray, *, where: str) -> tup
     outside = int(np.count_nonzero(codes == OUTSIDE))
     missing = int(np.count_nonzero(codes == MISSING))
     if outside and a.kind == "categorical":
+        # lazy: heavy, and the AIT modules load with every registry
         import pyarrow as pa
 
         bad = colmod.category_counts(column.filter(pa.array(codes == OUTSIDE)))

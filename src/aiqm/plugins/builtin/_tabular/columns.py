@@ -71,6 +71,7 @@ def column_kind(typ: pa.DataType) -> str:
     >>> column_kind(pa.float32()), column_kind(pa.dictionary(pa.int8(), pa.string()))
     ('numeric', 'categorical')
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
     if pa.types.is_dictionary(typ):
@@ -132,6 +133,7 @@ def select_columns(
 
 def decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """Return ``column`` with a dictionary type replaced by its value type."""
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
     if pa.types.is_dictionary(column.type):
@@ -150,6 +152,7 @@ def float_values(column: pa.ChunkedArray) -> np.ndarray:
     DataError
         If the column holds neither numbers, booleans nor datetimes.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -204,6 +207,7 @@ def category_counts(column: pa.ChunkedArray) -> CategoryCounts:
     >>> (c.values, c.counts.tolist(), c.n_missing)
     (['b', 'a'], [2, 1], 1)
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -253,6 +257,7 @@ def category_codes(column: pa.ChunkedArray, categories: Sequence[Any]) -> np.nda
     >>> category_codes(pa.chunked_array([["x", None, "z", "y"]]), ["y", "x"]).tolist()
     [1, -1, -2, 0]
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -279,6 +284,7 @@ def category_codes(column: pa.ChunkedArray, categories: Sequence[Any]) -> np.nda
 
 def numeric_like_count(values: pa.Array | pa.ChunkedArray) -> int:
     """Count the strings that read as numbers (``"12"``, ``"-3.5e2"``), nulls excluded."""
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow.compute as pc
 
     if len(values) == 0:

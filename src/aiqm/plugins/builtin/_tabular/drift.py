@@ -218,6 +218,7 @@ def _numeric(
     out: ColumnDrift, ref_col: pa.ChunkedArray, cur_col: pa.ChunkedArray, st: DriftParameters,
     ref_profile: ColumnProfile | None, cur_profile: ColumnProfile | None, n_bins: int,
 ) -> ColumnDrift:
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
     out.kind = "numeric"
@@ -298,6 +299,7 @@ def _categorical(
             if prof is None:
                 numeric_like = None
                 if colmod.column_kind(col.type) == colmod.CATEGORICAL and counts.values:
+                    # lazy: heavy, and the AIT modules load with every registry
                     import pyarrow as pa
 
                     numeric_like = colmod.numeric_like_count(pa.array(counts.values, pa.string()))

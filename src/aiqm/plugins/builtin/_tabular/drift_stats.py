@@ -136,6 +136,7 @@ def ks_pvalue(statistic: float, a: np.ndarray, b: np.ndarray) -> tuple[float, fl
     (float, float)
         The statistic and the p-value.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     from scipy import stats
 
     n1, n2 = a.size, b.size
@@ -198,6 +199,7 @@ def jensenshannon_distance(p_counts: np.ndarray, q_counts: np.ndarray) -> float:
 
     Natural logarithm, so the range is ``[0, sqrt(ln 2)]`` (about 0.833).
     """
+    # lazy: heavy, and the AIT modules load with every registry
     from scipy.spatial.distance import jensenshannon
 
     value = float(jensenshannon(np.asarray(p_counts, float), np.asarray(q_counts, float)))
@@ -215,6 +217,7 @@ def chi2_homogeneity(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[fl
     (float, float, int)
         Statistic, p-value and degrees of freedom.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     from scipy.stats import chi2_contingency
 
     table = np.array([ref_counts, cur_counts], dtype=np.int64)

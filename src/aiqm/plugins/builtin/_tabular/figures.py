@@ -9,6 +9,7 @@ few ticks — because they are saved as SVG and inlined into reports. AITs pass
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -50,8 +51,7 @@ def to_svg(fig: Figure) -> str:
     The figures here are laid out by hand, so they are saved without a second,
     measuring draw (``bbox_inches="tight"``) — that halves the rendering time.
     """
-    import io
-
+    # lazy: heavy, and the AIT modules load with every registry
     import matplotlib
 
     buf = io.StringIO()
@@ -62,6 +62,7 @@ def to_svg(fig: Figure) -> str:
 
 def grid(n: int, *, ncols: int = 4, panel: tuple[float, float] = (3.0, 2.2)) -> tuple[Figure, list[Axes]]:
     """A figure with ``n`` panels in rows of ``ncols`` and room for a title."""
+    # lazy: heavy, and the AIT modules load with every registry
     from matplotlib.figure import Figure
 
     n = max(n, 1)
@@ -79,6 +80,7 @@ def grid(n: int, *, ncols: int = 4, panel: tuple[float, float] = (3.0, 2.2)) -> 
 
 def message_figure(text: str) -> Figure:
     """A small figure that only says ``text`` (e.g. nothing to plot)."""
+    # lazy: heavy, and the AIT modules load with every registry
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(5, 1.2))
@@ -136,6 +138,7 @@ def hbar_chart(
     xlim: tuple[float, float] | None = None,
 ) -> Figure:
     """One horizontal bar per label, flagged bars in red, an optional reference line."""
+    # lazy: heavy, and the AIT modules load with every registry
     from matplotlib.figure import Figure
 
     n = len(labels)

@@ -68,6 +68,7 @@ def _column_words(column: pa.ChunkedArray, near_bits: int | None) -> tuple[np.nd
     Numbers give one word (a bijection of their bits, so distinct values never
     collide) used by both hashes; text gives two independent SipHash words.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -191,6 +192,7 @@ def duplicate_mask(first: np.ndarray, *more: np.ndarray, keep: str | bool = "fir
     every row of a repeated key. Only the rows sharing ``first`` (rare for a
     good hash) are compared on the other parts of the key.
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pandas as pd
 
     shared = pd.Series(first).duplicated(keep=False).to_numpy()

@@ -235,6 +235,7 @@ def profile_column(name: str, column: pa.ChunkedArray, *, n_bins: int = DEFAULT_
     >>> (p.kind, p.n_missing, p.n_distinct, p.median, p.categories)
     ('numeric', 1, 2, 2.0, [[2.0, 2], [1.0, 1]])
     """
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
     kind = colmod.column_kind(column.type)
@@ -264,6 +265,7 @@ def profile_column(name: str, column: pa.ChunkedArray, *, n_bins: int = DEFAULT_
 
 
 def _castable(column: pa.ChunkedArray) -> bool:
+    # lazy: heavy, and the AIT modules load with every registry
     import pyarrow as pa
 
     try:
