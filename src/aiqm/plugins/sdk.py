@@ -37,7 +37,10 @@ if TYPE_CHECKING:
     from aiqm.data.dataset import Dataset
     from aiqm.models.base import ModelAdapter
 
-__all__ = ["AIT", "Context", "Param", "Parameters", "ait", "to_measure_value"]
+__all__ = ["AIT", "Context", "ExampleFactory", "Param", "Parameters", "ait", "to_measure_value"]
+
+#: ``factory(workdir, rows)`` → keyword arguments of :func:`aiqm.testing.run_ait`.
+ExampleFactory = Callable[[Path, "int | None"], Mapping[str, Any]]
 
 
 class AIT:
@@ -75,11 +78,40 @@ class AIT:
         self.parameters_type = parameters_type
         self.origin = origin
         self.digest = digest
+        #: Builds example inputs for the conformance suite (see :meth:`example`).
+        self.example_factory: ExampleFactory | None = None
         self.__doc__ = func.__doc__
         self.__name__ = getattr(func, "__name__", manifest.id)
 
     def __call__(self, ctx: Context[Any]) -> Any:
         return self.func(ctx)
+
+    def example(self, factory: ExampleFactory) -> ExampleFactory:
+        """Declare how to build example inputs of this AIT (use as a decorator).
+
+        ``factory(workdir, rows)`` returns the keyword arguments of
+        :func:`aiqm.testing.run_ait` (``datasets``, ``targets``, ``models``,
+        ``documents``, ``params``) for a small, valid example: ``rows`` is
+        ``None`` for the usual size, or ``0`` and ``1`` for the empty and
+        single-row cases the conformance suite (``aiqm ait check``) also runs.
+        Files it writes go below ``workdir``. Without an example the suite
+        generates a tabular dataset and a fitted scikit-learn model.
+
+        Examples
+        --------
+        >>> @ait(id="row_count", version="1.0.0", description="Counts rows.",
+        ...      characteristics=["B-1"], inventories=[{"name": "dataset", "kind": "dataset"}],
+        ...      measures=[{"name": "n_rows", "type": "int", "min": 0}])
+        ... def row_count(ctx: Context) -> None:
+        ...     ctx.measure("n_rows", ctx.dataset("dataset").num_rows)
+        >>> @row_count.example
+        ... def _example(workdir, rows):
+        ...     return {"datasets": {"dataset": {"x": list(range(10 if rows is None else rows))}}}
+        >>> row_count.example_factory is _example
+        True
+        """
+        self.example_factory = factory
+        return factory
 
     def prepare(self, progress: Callable[[str], None] | None = None) -> None:
         """Make the AIT ready to run, before any test of it starts (default: nothing).

@@ -39,7 +39,12 @@ def _dataset_spec(slot: str, data: Any, target: str | None, workdir: Path, cache
         src = Path(data)
         table = None
     else:
-        table = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
+        if isinstance(data, pa.Table):
+            table = data
+        elif isinstance(data, Mapping):  # {column: values}
+            table = pa.table(dict(data))
+        else:
+            table = pa.Table.from_pandas(data, preserve_index=False)
         src = workdir / f"input-{slot}.arrow"
         with pa.OSFile(str(src), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
             w.write_table(table)
@@ -86,8 +91,8 @@ def run_ait(
     ----------
     ait : AIT
         The AIT (what ``@ait`` returns).
-    datasets : mapping of slot to DataFrame, pyarrow Table or path, default=None
-        Datasets per inventory slot.
+    datasets : mapping of slot to DataFrame, pyarrow Table, mapping of columns or path, default=None
+        Datasets per inventory slot (a mapping is ``{column: values}``).
     targets : mapping of slot to str, default=None
         Target column per dataset slot.
     models : mapping of slot to estimator or path, default=None

@@ -175,6 +175,9 @@ def adversarial_robustness(ctx: Context[AttackParameters]) -> None:
     n_samples = params.n_samples
     # predict a random pool of complete rows (not the whole dataset) and keep the correct ones
     complete = np.flatnonzero(finite)
+    if len(complete) == 0:
+        raise DataError(f"every row of dataset {ds.name!r} has a missing or infinite numeric "
+                        "feature; there is nothing to attack")
     pool = np.sort(rng.choice(complete, size=min(len(complete), max(1000, 50 * n_samples)),
                               replace=False))
     y_all = as_labels(ds.y(), f"target column {target!r}")

@@ -272,3 +272,26 @@ def _figure(g: Grouping, rates: GroupRates, evaluated: np.ndarray) -> Any:
     ax.set_title(f"Rates by group ({g.name})", fontsize="medium")
     ax.legend(fontsize="small")
     return fig
+
+
+# issue 19: example inputs for the conformance suite (`aiqm ait check group_fairness`)
+@group_fairness.example
+def _example(workdir: Any, rows: int | None) -> dict[str, Any]:
+    """A labelled table with a two-group ``group`` column and a classifier fitted on it."""
+    # lazy: heavy, and only the conformance suite builds the example
+    import pandas as pd
+    from sklearn.compose import make_column_transformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.default_rng(0)
+    n = 200
+    frame = pd.DataFrame({"x": rng.normal(size=n), "group": rng.choice(["a", "b"], n)})
+    noise = rng.normal(0, 0.5, n)
+    frame["label"] = (frame["x"] + 0.5 * (frame["group"] == "a") + noise > 0).astype("int64")
+    encode = make_column_transformer((OneHotEncoder(), ["group"]), remainder="passthrough")
+    model = make_pipeline(encode, LogisticRegression()).fit(frame[["x", "group"]], frame["label"])
+    return {"datasets": {"dataset": frame.iloc[: n if rows is None else rows]},
+            "targets": {"dataset": "label"}, "models": {"model": model},
+            "params": {"sensitive": ["group"]}}

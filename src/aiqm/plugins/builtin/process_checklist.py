@@ -321,3 +321,15 @@ def _checklist_file(path: Path, name: str | None) -> Path:
         f"no checklist in folder {path.name}: looked for {', '.join(candidates)}; set the 'file' "
         "parameter to the checklist's name"
     )
+
+
+# issue 19: example inputs for the conformance suite (`aiqm ait check process_checklist`)
+@process_checklist.example
+def _example(workdir: Path, rows: int | None) -> dict[str, Any]:
+    """A checklist of two answered rows (or ``rows`` rows) in a CSV file."""
+    lines = ["requirement,answer,owner,date,rationale,artifacts",
+             "A-1-L1-1,yes,ann,2026-01-05,,",
+             "B-1-L1-1,not-applicable,ben,2026-01-06,no external data,"]
+    path = workdir / "checklist.csv"
+    path.write_text("\n".join(lines[: 1 + (2 if rows is None else rows)]) + "\n", "utf-8")
+    return {"documents": {"checklist": path}}
