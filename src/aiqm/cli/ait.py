@@ -1,4 +1,4 @@
-"""`aiqm ait list|show|import|export|env|remove`."""
+"""`aiqm ait list|show|import|export|env|remove`, and the author's kit (`new|check|run|package`)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from aiqm.cli import ait_author
 from aiqm.cli._common import console, handle_errors
 from aiqm.plugins.manager import load_registry
 from aiqm.services import aits as ait_service
 
 __all__ = ["ait_app"]
 
-ait_app = typer.Typer(help="Installed AITs and their manifests.", no_args_is_help=True)
+ait_app = typer.Typer(help="Installed AITs and their manifests; write, check, run and package AITs.",
+                      no_args_is_help=True)
 
 
 @ait_app.command("list")
@@ -166,3 +168,7 @@ def remove_cmd(ref: Annotated[str, typer.Argument(help="Imported AIT id, optiona
     """Forget an imported AIT (results already stored stay)."""
     r = ait_service.remove_import(ref)
     console.print(f"removed {r.ref}")
+
+
+# issue 19: the AIT author's kit and one-off runs
+ait_author.register(ait_app)

@@ -30,6 +30,7 @@ import re
 import tempfile
 import textwrap
 import zipfile
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -250,8 +251,14 @@ def _plugin_requirements(ait: AIT) -> tuple[list[str], list[str]]:
     return reqs, modules
 
 
-def export_package(ait: AIT, out: Path, *, bundle_aiqm: bool = True) -> Path:
+def export_package(
+    ait: AIT, out: Path, *, bundle_aiqm: bool = True, wheels: Sequence[Path] = (),
+) -> Path:
     """Write the Qunomon package zip of ``ait`` to ``out``; return ``out``.
+
+    ``wheels`` are bundled in the package and installed with it, in place of the
+    installed distribution that provides a plugin AIT (``aiqm ait package --qunomon``
+    passes the AIT package's own wheel, which registers it by its entry point).
 
     Raises
     ------
@@ -263,7 +270,7 @@ def export_package(ait: AIT, out: Path, *, bundle_aiqm: bool = True) -> Path:
         raise InputError(f"{out} is a folder; give the zip file to write, e.g. -o ait.zip")
     m = ait.manifest
     manifest = qunomon_manifest(m)
-    reqs, plugins = _plugin_requirements(ait)
+    reqs, plugins = ([f"./{w.name}" for w in wheels], []) if wheels else _plugin_requirements(ait)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         if bundle_aiqm:
@@ -273,6 +280,8 @@ def export_package(ait: AIT, out: Path, *, bundle_aiqm: bool = True) -> Path:
             reqs.insert(0, f"./{wheel.name}")
         else:
             reqs.insert(0, f"aiqm=={metadata.version('aiqm')}")
+        for w in wheels:
+            zf.write(w, f"repository/{w.name}")
         plugin_args = "".join(f", '--plugin', {p!r}" for p in plugins)
         zf.writestr("dockerfile", DOCKERFILE)
         zf.writestr("repository/ait.manifest.json",

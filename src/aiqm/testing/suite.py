@@ -25,18 +25,21 @@ from typing import Any, Literal
 from aiqm.core.guideline import available_guidelines, load_guideline
 from aiqm.core.manifest import AITManifest
 from aiqm.data.readers import read_table
-from aiqm.exceptions import AIQMError, InvalidParameterError
+from aiqm.exceptions import AIQMError, InputError, InvalidParameterError, UntrustedModelError
 from aiqm.plugins.sdk import AIT
 from aiqm.testing._params import invalid_values, parameters_class_problems
 from aiqm.testing.generated import generated_inputs
 from aiqm.testing.harness import AITRunResult, run_ait
 
-__all__ = ["CheckOutcome", "CheckStatus", "ConformanceReport", "conformance_report"]
+__all__ = [
+    "CheckOutcome", "CheckStatus", "ConformanceReport", "conformance_report", "file_inputs",
+]
 
 CheckStatus = Literal["pass", "fail", "warn", "skip"]
 InputSource = Literal["given", "example", "generated"]
 _INPUT_KEYS = ("datasets", "targets", "models", "documents", "inputs")
 _SEED_NAMES = ("random_state", "seed")
+_PICKLES = (".joblib", ".pkl", ".pickle")
 
 
 @dataclass(frozen=True)
@@ -490,13 +493,12 @@ def _checks(ait: AIT, wd: Path, determinism: bool, edge_cases: bool,
 def _rows(data: Any) -> Any:
     if isinstance(data, Mapping):
         return len(next(iter(data.values()), []))
-    if isinstance(data, str | Path):
-        return Path(data).name
     return getattr(data, "num_rows", None) or len(data)
 
 
 def _input_summary(kwargs: Mapping[str, Any]) -> str:
-    parts = [f"{slot}: dataset of {_rows(data)} rows"
+    parts = [f"{slot}: dataset {Path(data).name}" if isinstance(data, str | Path)
+             else f"{slot}: dataset of {_rows(data)} rows"
              for slot, data in (kwargs.get("datasets") or {}).items()]
     parts += [f"{slot}: model {model if isinstance(model, str | Path) else type(model).__name__}"
               for slot, model in (kwargs.get("models") or {}).items()]
@@ -505,3 +507,42 @@ def _input_summary(kwargs: Mapping[str, Any]) -> str:
     if params:
         parts.append("parameters " + ", ".join(f"{k}={v!r}" for k, v in params.items()))
     return "; ".join(parts) or "no inputs"
+
+
+def file_inputs(
+    manifest: AITManifest, files: Mapping[str, str | Path], targets: Mapping[str, str],
+    params: Mapping[str, Any], *, trusted: bool = False,
+) -> dict[str, Any]:
+    """Keyword arguments of :func:`run_ait` for files given per slot (``aiqm ait check -i``).
+
+    Raises
+    ------
+    InputError
+        For an unknown slot, a missing file, a target on a slot that is not a dataset,
+        or a joblib/pickle model without ``trusted``.
+    """
+    kinds = {s.name: s.kind for s in manifest.inventories}
+    out: dict[str, Any] = {}
+    for slot, text in files.items():
+        kind = kinds.get(slot)
+        if kind is None:
+            raise InputError(f"AIT {manifest.id!r} has no input slot {slot!r}; its slots are: "
+                             f"{', '.join(kinds) or 'none'}")
+        path = Path(text)
+        if not path.exists():
+            raise InputError(f"--input {slot}={text}: no such file or folder")
+        if kind == "model" and path.suffix.lower() in _PICKLES and not trusted:
+            raise UntrustedModelError(
+                f"--input {slot}={text} is a {path.suffix[1:]} file; loading it runs arbitrary "
+                "code stored in the file: add --trusted if it comes from a source you trust")
+        key = {"dataset": "datasets", "model": "models"}.get(kind, "documents")
+        out.setdefault(key, {})[slot] = path
+    for slot in targets:
+        if kinds.get(slot) != "dataset":
+            raise InputError(f"--target {slot}=…: {slot!r} is not a dataset slot of AIT "
+                             f"{manifest.id!r}")
+    if targets:
+        out["targets"] = dict(targets)
+    if params:
+        out["params"] = dict(params)
+    return out
