@@ -48,7 +48,7 @@ def new_cmd(
         console.print(f"  {escape(str(path.relative_to(out.folder)))}")
     console.print("next:")
     console.print(f"  cd {escape(str(out.folder))}")
-    console.print("  pip install -e \".[test]\" && pytest")
+    console.print(escape('  pip install -e ".[test]" && pytest'))
     console.print(f"  aiqm ait check {out.ait_id}")
 
 
@@ -189,15 +189,24 @@ def package_cmd(
         return
     if out.readme_updated:
         console.print("refreshed the manifest section of README.md")
-    console.print(f"built [bold]{escape(str(out.wheel))}[/] ({', '.join(out.aits)})")
+    wheel = _shown(out.wheel)
+    console.print(f"built {escape(wheel)} ({', '.join(out.aits)})")
     console.print("a user installs it with:")
-    console.print(f"  {escape(out.install_command)}")
+    console.print(f"  pip install {escape(wheel)}")
     if out.requires:
         console.print("which also installs: " + escape(", ".join(out.requires)))
     console.print("and finds the AIT with `aiqm ait list`.")
     for z in out.qunomon:
-        console.print(f"Qunomon package: [bold]{escape(str(z))}[/] — install it with Qunomon's AIT "
-                      f"local install, or try it with `aiqm ait import {escape(str(z))}`")
+        console.print(f"Qunomon package: {escape(_shown(z))} — install it with Qunomon's AIT "
+                      f"local install, or try it with `aiqm ait import {escape(_shown(z))}`")
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working folder when it lies below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def register(app: typer.Typer) -> None:
