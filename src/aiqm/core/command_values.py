@@ -38,7 +38,7 @@ _NAME = r"[a-z][a-z0-9_]*"
 _CRITERION = re.compile(
     rf"^\s*(?:(?P<agg>{'|'.join(AGGREGATES)})\(\s*(?:(?P<k>\d+)\s*,\s*)?(?P<m1>{_NAME})\s*\)"
     rf"|(?P<m2>{_NAME}))\s*"
-    r"(?:(?P<op>==|!=|<=|>=|<|>)\s*(?P<value>\S.*?)"
+    r"(?:(?P<op>==|!=|<=|>=|<|>)\s*(?P<value>[^\s<>=!].*?)"
     r"|between\s+(?P<low>\S+)\s+and\s+(?P<high>\S+))\s*$"
 )
 
