@@ -13,7 +13,7 @@ from aiqm.core.constraints import Interval
 from aiqm.exceptions import DataError
 from aiqm.plugins.manager import load_registry
 from aiqm.plugins.sdk import Context, Param, Parameters, ait
-from aiqm.testing import FakeAIT, check_ait, conformance_report
+from aiqm.testing import FakeAIT, check_ait, conformance_report, invalid_values
 from aiqm.testing.generated import GENERATED_ROWS, TARGET, generated_frame
 
 COMMON: dict[str, Any] = {"version": "1.0.0", "description": "d", "characteristics": ["B-3"],
@@ -229,3 +229,31 @@ def test_check_ait_returns_the_main_result_for_the_fake_and_the_builtins() -> No
     for ait_id in ("group_fairness", "process_checklist"):  # their declared examples
         report = conformance_report(registry.get(ait_id))
         assert report.inputs == "example" and report.passed, report.failures
+
+
+def test_bad_values_are_generated_for_every_kind_of_constraint() -> None:
+    @ait(id="constrained", version="1.0.0", description="d", characteristics=["B-3"],
+         parameters=[
+             {"name": "mode", "type": "str", "default": "a",
+              "constraints": [{"kind": "options", "values": ["a", "b"]}]},
+             {"name": "k", "type": "int", "default": 2,
+              "constraints": [{"kind": "options", "values": [2, 4]}]},
+             {"name": "tag", "type": "str", "default": "ab",
+              "constraints": [{"kind": "pattern", "regex": "[a-z]+"},
+                              {"kind": "length", "min": 2, "max": 3}]},
+             {"name": "cols", "type": "list[str]", "default": ["x", "y"],
+              "constraints": [{"kind": "length", "min": 1, "max": 2}]},
+         ],
+         measures=[{"name": "a"}])
+    def constrained(ctx: Context) -> None:
+        ctx.measure("a", 1.0)
+
+    assert invalid_values(constrained.manifest) == {
+        "mode": [12345, "__not_an_option__"],
+        "k": ["not an int", 5],
+        "tag": [12345, "", "x", "xxxx"],
+        "cols": ["not a list", [], ["x", "y", "x"]],
+    }
+    report = conformance_report(constrained, determinism=False, edge_cases=False)
+    assert _status(report)["bad parameter values are rejected"] == "pass"
+    assert "11 generated bad value(s)" in _details(report, "bad parameter values are rejected")

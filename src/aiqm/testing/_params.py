@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
-from aiqm.core.constraints import Interval, Options
+from aiqm.core.constraints import Interval, Length, Options, Pattern
 from aiqm.core.manifest import AITManifest
 from aiqm.core.parameters import parameter_specs
 from aiqm.exceptions import ManifestError
@@ -38,8 +39,52 @@ def _above(high: float | None, type_: str) -> float | None:
     return math.ceil(high) + 1 if "int" in type_ else high + 1
 
 
+_ITEM: dict[str, Any] = {"int": 0, "float": 0.0, "str": "x"}
+_NOT_MATCHING = ("", "-", "0", "not matching ?!", "A")
+
+
+def _outside_options(c: Options, type_: str) -> Any:
+    """A value of the parameter's type that is none of the options (None if none is found)."""
+    item = type_.removeprefix("list[").removesuffix("]")
+    if item == "str":
+        candidate: Any = "__not_an_option__"
+    elif item in ("int", "float"):
+        numbers = [v for v in c.values if isinstance(v, int | float) and not isinstance(v, bool)]
+        candidate = (max(numbers) + 1) if numbers else 0
+        candidate = int(candidate) if item == "int" else float(candidate)
+    else:
+        return None
+    return [candidate] if type_.startswith("list[") else candidate
+
+
+def _not_matching(c: Pattern, type_: str) -> Any:
+    for text in _NOT_MATCHING:
+        if re.fullmatch(c.regex, text) is None:
+            return [text] if type_ == "list[str]" else text
+    return None
+
+
+def _wrong_length(c: Length, type_: str, default: Any) -> list[Any]:
+    """A str or list one shorter than ``min`` and one longer than ``max``."""
+    if type_ == "str":
+        return ([("x" * (c.min - 1))] if c.min else []) + (
+            ["x" * (c.max + 1)] if c.max is not None else [])
+    if not type_.startswith("list["):
+        return []
+    items = list(default) if isinstance(default, list) and default else [
+        _ITEM[type_.removeprefix("list[").removesuffix("]")]]
+    out = []
+    if c.min:
+        out.append((items * c.min)[: c.min - 1])
+    if c.max is not None:
+        out.append((items * (c.max + 1))[: c.max + 1])
+    return out
+
+
 def invalid_values(manifest: AITManifest) -> dict[str, list[Any]]:
-    """For each parameter, values that must be rejected (wrong type, outside constraints)."""
+    """For each parameter, values that must be rejected: a wrong type, and for each
+    constraint a value just outside it (an interval's bounds, an option that is not one,
+    a string the pattern refuses, one item too few or too many)."""
     out: dict[str, list[Any]] = {}
     for p in manifest.parameters:
         bad = [_WRONG_TYPE[p.type]]
@@ -48,8 +93,16 @@ def invalid_values(manifest: AITManifest) -> dict[str, list[Any]]:
                 for edge in (x for x in (_below(c.low, p.type), _above(c.high, p.type)) if x is not None):
                     # an interval bounds each item of a list
                     bad.append([edge] if p.type.startswith("list[") else edge)
-            elif isinstance(c, Options) and p.type == "str":
-                bad.append("__not_an_option__")
+            elif isinstance(c, Options):
+                value = _outside_options(c, p.type)
+                if value is not None and value not in bad:
+                    bad.append(value)
+            elif isinstance(c, Pattern) and p.type in ("str", "list[str]"):
+                value = _not_matching(c, p.type)
+                if value is not None:
+                    bad.append(value)
+            elif isinstance(c, Length):
+                bad += _wrong_length(c, p.type, p.default)
         out[p.name] = bad
     return out
 

@@ -486,7 +486,7 @@ def _checks(ait: AIT, wd: Path, determinism: bool, edge_cases: bool,
             except Exception as exc:  # the example could not make that size
                 run = _Run(None, exc)
         report.checks.append(_edge_check(
-            title, m, run, "not asked for" if not edge_cases else "the AIT takes no dataset"))
+            title, m, run, "not asked for" if not edge_cases else "no dataset input to shrink"))
     return report
 
 
