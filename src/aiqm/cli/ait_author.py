@@ -25,7 +25,7 @@ _CHECK_STYLE = {"pass": "bold green", "fail": "bold red", "warn": "bold yellow",
 InputOpt = Annotated[list[str] | None, typer.Option(
     "--input", "-i", help="SLOT=PATH: a file or folder for an input slot (repeatable).")]
 ParamOpt = Annotated[list[str] | None, typer.Option(
-    "--param", help="NAME=VALUE, the value read as YAML: 0.2, true, '[a, b]' (repeatable).")]
+    "--param", help="NAME=VALUE, the value read as YAML: 0.2, true, '\\[a, b]' (repeatable).")]
 TargetOpt = Annotated[list[str] | None, typer.Option(
     "--target", help="SLOT=COLUMN: the label column of a dataset slot (repeatable).")]
 TrustedOpt = Annotated[bool, typer.Option(
