@@ -28,7 +28,7 @@ def test_all_is_sorted_and_complete():
     public = {n for n in dir(aiqm) if not n.startswith("_")} - {
         # subpackages appear as attributes once imported
         "cli", "core", "data", "engine", "exceptions", "guidelines", "models", "plugins",
-        "render", "services", "storage", "testing",
+        "render", "report", "services", "storage", "testing",
         "evidence",  # evidence bundles (issue 6)
         "web",  # web application (issue 7)
         "annotations",  # from __future__ import annotations
@@ -38,8 +38,8 @@ def test_all_is_sorted_and_complete():
 
 @pytest.mark.parametrize(
     "module",
-    ["aiqm.plugins", "aiqm.services", "aiqm.storage", "aiqm.render", "aiqm.data", "aiqm.models",
-     "aiqm.testing"],
+    ["aiqm.plugins", "aiqm.services", "aiqm.storage", "aiqm.render", "aiqm.report", "aiqm.data",
+     "aiqm.models", "aiqm.testing"],
 )
 def test_subpackage_all_names_exist(module):
     mod = importlib.import_module(module)

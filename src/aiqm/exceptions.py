@@ -6,6 +6,7 @@ The tree::
     ├── InputError                     bad user input; the CLI exits with code 2
     │   ├── ProjectFileError           aiqm.yaml cannot be read or does not validate
     │   ├── InvalidParameterError      (also ValueError) a TD parameter breaks its constraint
+    │   ├── InvalidValueError          (also ValueError) an option or argument is not allowed
     │   ├── UnknownAITError            a TD names an AIT that is not installed
     │   ├── InventoryError             an inventory is missing, unreadable or not allowed
     │   │   ├── UnsafePathError        a path leaves the project folder
@@ -31,6 +32,7 @@ __all__ = [
     "GuidelineError",
     "InputError",
     "InvalidParameterError",
+    "InvalidValueError",
     "InventoryError",
     "ManifestError",
     "PDFUnavailableError",
@@ -71,6 +73,10 @@ class ProjectFileError(InputError):
 
 class InvalidParameterError(InputError, ValueError):
     """A parameter value breaks the constraint declared in the AIT manifest."""
+
+
+class InvalidValueError(InputError, ValueError):
+    """An option or argument has a value aiqm does not accept (an unknown executor, a limit < 1 …)."""
 
 
 class UnknownAITError(InputError, LookupError):

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 pytest.importorskip("cryptography")
 
 from aiqm.cli.main import app
-from aiqm.render.canonical import report_digest_of_json
+from aiqm.report.canonical import report_digest_of_json
 from render.stored import StoredProject, make_stored_project
 
 runner = CliRunner()

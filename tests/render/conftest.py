@@ -1,14 +1,13 @@
-"""Fixtures for render tests; the data is built in :mod:`scenario`."""
+"""Fixtures for render tests; the report data is built in :mod:`report.scenario`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import pytest
+from report.scenario import Scenario, make_scenario
 
-from aiqm.render import Report
-
-from .scenario import Scenario, make_scenario
+from aiqm.report import Report
 
 
 @pytest.fixture

@@ -141,7 +141,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Compare two runs: status changes, measure deltas, new/missing tests, changed inputs."""
-        from aiqm.render.compare import render_comparison_markdown
+        from aiqm.render.markdown import render_comparison_markdown
         from aiqm.services.compare import compare_runs
 
         if fail_on not in _FAIL_ON:

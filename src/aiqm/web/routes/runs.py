@@ -142,7 +142,7 @@ def test_log(request: Request, test: str, web_run_id: str = Path(pattern=RUN_ID)
 
 def compare_web_runs(request: Request, component_id: int, before: str, after: str) -> object:
     """Compare two web runs of a component (``before`` is the baseline) with ``aiqm compare``'s rules."""
-    from aiqm.render.compare import compare_reports
+    from aiqm.report.compare import compare_reports
 
     sides = []
     for web_run_id in (before, after):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -12,13 +12,12 @@ from aiqm.core.guideline import Guideline
 from aiqm.core.manifest import AITManifest
 from aiqm.core.results import MeasureValue, ResourceRef, RunRecord, Status, TDResult
 from aiqm.exceptions import InputError
-from aiqm.render.report_model import (
+from aiqm.report.model import (
     SCHEMA_VERSION,
     Report,
     ReportAIT,
     ReportCharacteristic,
     ReportComponent,
-    ReportCounts,
     ReportCoverage,
     ReportCriterion,
     ReportGenerator,
@@ -31,47 +30,11 @@ from aiqm.render.report_model import (
     ReportSummary,
     ReportTest,
 )
+from aiqm.report.verdict import count_statuses, verdict
 
-__all__ = ["build_report", "count_statuses", "load_report", "report_to_json", "verdict"]
+__all__ = ["build_report", "load_report", "report_to_json"]
 
 _INVENTORY_FIELDS = ("name", "kind", "path", "format", "digest", "size_bytes")
-
-
-def verdict(statuses: Iterable[Status | str]) -> Status:
-    """The overall verdict of a set of test statuses.
-
-    ``ERR`` if any is ERR, else ``NG`` if any is NG, else ``NA`` if all are NA
-    or there are none, else ``OK``.
-
-    Examples
-    --------
-    >>> verdict(["OK", "NA"]).value
-    'OK'
-    >>> verdict(["OK", "NG", "ERR"]).value
-    'ERR'
-    >>> verdict([]).value
-    'NA'
-    """
-    seen = {Status(s) for s in statuses}
-    for status in (Status.ERR, Status.NG, Status.OK):
-        if status in seen:
-            return status
-    return Status.NA
-
-
-def count_statuses(statuses: Iterable[Status | str]) -> ReportCounts:
-    """Count statuses into a :class:`ReportCounts`.
-
-    Examples
-    --------
-    >>> count_statuses(["OK", "OK", "NG"]).OK
-    2
-    """
-    counts = ReportCounts()
-    for s in statuses:
-        key = Status(s).value
-        setattr(counts, key, getattr(counts, key) + 1)
-    return counts
 
 
 def _sorted(value: Any) -> Any:
@@ -279,7 +242,7 @@ def build_report(
         document reproducible.
     coverage : sequence of ReportCoverage, default=()
         Guideline coverage, one entry per guideline of the component (see
-        :func:`aiqm.services.coverage.report_coverage`).
+        :func:`aiqm.report.coverage.report_coverage`).
 
     Returns
     -------
