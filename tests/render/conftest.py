@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from report.scenario import Scenario, make_scenario
 
 from aiqm.report import Report
+from report.scenario import Scenario, make_scenario
 
 
 @pytest.fixture

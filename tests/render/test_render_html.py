@@ -14,9 +14,8 @@ import pytest
 
 from aiqm.core.results import CriterionOutcome, MeasureValue, Status, TDResult
 from aiqm.render import render_html
-from aiqm.report import Report
 from aiqm.render.html import MAX_TABLE_ROWS, fmt_value
-
+from aiqm.report import Report
 from report.scenario import (
     ERROR_TEXT,
     MODEL_DIGEST,

@@ -6,11 +6,10 @@ import re
 from collections.abc import Callable
 
 from aiqm.render import render_html
-from aiqm.report import Report
-from aiqm.report.canonical import report_digest
 from aiqm.render.html import GLOSSARY, PAGED_MAX_TABLE_ROWS, PAGED_MAX_TEXT_BYTES
 from aiqm.render.i18n import t
-
+from aiqm.report import Report
+from aiqm.report.canonical import report_digest
 from report.scenario import TABLE_ROWS, TEXT_BYTES
 
 Artifact = Callable[[str], bytes | None]

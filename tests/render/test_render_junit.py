@@ -7,10 +7,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from aiqm.core.results import CriterionOutcome, MeasureValue, Status, TDResult
+from aiqm.render.junit import render_junit
 from aiqm.report import Report
 from aiqm.report.canonical import report_digest
-from aiqm.render.junit import render_junit
-
 from report.scenario import ERROR_TEXT, XSS_NAME, Scenario
 
 # The shape CI systems read (Jenkins, GitLab, GitHub test reporters), written down

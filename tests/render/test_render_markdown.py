@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 from aiqm.core.results import Status, TDResult
+from aiqm.render.markdown import MAX_CHARS, md_code, md_text, render_markdown
 from aiqm.report import Report
 from aiqm.report.canonical import report_digest
-from aiqm.render.markdown import MAX_CHARS, md_code, md_text, render_markdown
-
 from report.scenario import ERROR_TEXT, XSS_NAME, Scenario
 
 

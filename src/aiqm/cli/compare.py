@@ -11,6 +11,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from aiqm.cli._common import EXIT_NG, STATUS_STYLE, console, handle_errors
+from aiqm.render.html import fmt_value
+from aiqm.render.markdown import render_comparison_markdown
+from aiqm.services.compare import compare_runs
 
 __all__ = ["register"]
 
@@ -32,8 +35,6 @@ def _status(value: Any) -> str:
 
 
 def _value(value: Any) -> str:
-    from aiqm.render.html import fmt_value
-
     return "—" if value is None else escape(fmt_value(value))
 
 
@@ -141,9 +142,6 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Compare two runs: status changes, measure deltas, new/missing tests, changed inputs."""
-        from aiqm.render.markdown import render_comparison_markdown
-        from aiqm.services.compare import compare_runs
-
         if fail_on not in _FAIL_ON:
             raise typer.BadParameter(f"use one of {', '.join(_FAIL_ON)}", param_hint="--fail-on")
         if as_json and as_md:

@@ -104,9 +104,11 @@ def _mp_context() -> _Context:
     return multiprocessing.get_context("spawn")  # pragma: no cover - non-POSIX
 
 
-def _rss_bytes(pid: int, children: list[psutil.Process]) -> int:
+def _rss_bytes(pid: int | None, children: list[psutil.Process]) -> int:
     """Resident memory of a worker plus its known children (``children`` is refreshed rarely:
     listing them walks every process on the machine)."""
+    if pid is None:  # not started
+        return 0
     try:
         total = psutil.Process(pid).memory_info().rss
     except psutil.Error:
@@ -117,7 +119,9 @@ def _rss_bytes(pid: int, children: list[psutil.Process]) -> int:
     return int(total)
 
 
-def _children(pid: int) -> list[psutil.Process]:
+def _children(pid: int | None) -> list[psutil.Process]:
+    if pid is None:  # not started
+        return []
     try:
         return list(psutil.Process(pid).children(recursive=True))
     except psutil.Error:

@@ -16,7 +16,12 @@ from aiqm.core.inventory import (
     PredictionsInventory,
 )
 from aiqm.core.project import ProjectFile
+from aiqm.data.cache import materialise
+from aiqm.data.digest import sha256_path
+from aiqm.data.paths import resolve_inside
+from aiqm.data.readers import detect_format
 from aiqm.exceptions import DataError, DigestMismatchError, InventoryError, UntrustedModelError
+from aiqm.models.http_adapter import http_digest
 
 __all__ = ["ResolvedInventory", "check_digests", "resolve_inventories"]
 
@@ -50,11 +55,6 @@ def _size(p: Path) -> int:
 def _dataset(name: str, inv: DatasetInventory, root: Path, cache_dir: Path) -> ResolvedInventory:
     import pyarrow.ipc as ipc
 
-    from aiqm.data.cache import materialise
-    from aiqm.data.digest import sha256_path
-    from aiqm.data.paths import resolve_inside
-    from aiqm.data.readers import detect_format
-
     path = resolve_inside(root, inv.path, what=f"inventory {name!r}")
     fmt = inv.format if inv.format != "auto" else detect_format(path)
     digest = sha256_path(path)
@@ -86,9 +86,6 @@ def _dataset(name: str, inv: DatasetInventory, root: Path, cache_dir: Path) -> R
 
 
 def _model(name: str, inv: ModelInventory, root: Path) -> ResolvedInventory:
-    from aiqm.data.digest import sha256_path
-    from aiqm.data.paths import resolve_inside
-
     path = resolve_inside(root, inv.path, what=f"inventory {name!r}")
     fmt: str = inv.format
     if fmt == "auto":
@@ -159,9 +156,6 @@ def _predictions(name: str, inv: PredictionsInventory, ds: ResolvedInventory) ->
 
 
 def _document(name: str, inv: DocumentInventory, root: Path) -> ResolvedInventory:
-    from aiqm.data.digest import sha256_path
-    from aiqm.data.paths import resolve_inside
-
     path = resolve_inside(root, inv.path, what=f"inventory {name!r}")
     digest = sha256_path(path)
     fmt = inv.format if inv.format != "auto" else (path.suffix.lstrip(".").lower() or "dir")
@@ -172,8 +166,6 @@ def _document(name: str, inv: DocumentInventory, root: Path) -> ResolvedInventor
 def _http(name: str, inv: HttpModelInventory) -> ResolvedInventory:
     """A model endpoint: no file; its digest is that of its configuration (no secrets)."""
     import os
-
-    from aiqm.models.http_adapter import http_digest
 
     missing = [v for v in inv.env_vars() if v not in os.environ]
     if missing:

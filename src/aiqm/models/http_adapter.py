@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from aiqm.core.inventory import HttpModelInventory
 from aiqm.exceptions import AITFailure, InventoryError
 from aiqm.models.base import ModelAdapter
 
@@ -210,8 +211,6 @@ class HttpAdapter(ModelAdapter):
         self, config: Mapping[str, Any], *, inventory: str, digest: str | None = None,
         transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        from aiqm.core.inventory import HttpModelInventory
-
         try:
             self.config = HttpModelInventory.model_validate(
                 {"kind": "http", **{k: v for k, v in config.items()

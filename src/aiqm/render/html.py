@@ -21,8 +21,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from aiqm.report.canonical import report_digest
 from aiqm.render.i18n import t
+from aiqm.report.canonical import report_digest
 from aiqm.report.model import (
     Report,
     ReportCharacteristic,

@@ -17,9 +17,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
 from aiqm.core.results import Status
-from aiqm.report.canonical import report_digest
 from aiqm.render.html import fmt_param, fmt_value
 from aiqm.render.i18n import t
+from aiqm.report.canonical import report_digest
 from aiqm.report.model import Report, ReportCriterion, ReportMeasure, ReportTest
 
 __all__ = ["render_junit"]

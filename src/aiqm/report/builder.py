@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from aiqm.core.guideline import Guideline
 from aiqm.core.manifest import AITManifest
-from aiqm.core.results import MeasureValue, ResourceRef, RunRecord, Status, TDResult
+from aiqm.core.results import MeasureValue, ResourceRef, RunRecord, TDResult
 from aiqm.exceptions import InputError
 from aiqm.report.model import (
     SCHEMA_VERSION,

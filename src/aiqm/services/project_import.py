@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiqm.core.inventory import PredictionsInventory
 from aiqm.core.project import PROJECT_FILE, parse_project
+from aiqm.data.paths import resolve_inside
 from aiqm.exceptions import InputError
+from aiqm.plugins.manager import load_registry
 from aiqm.services import component_inventories as inv_svc
 from aiqm.services import components as svc
 from aiqm.storage.web_records import ComponentRecord
@@ -31,8 +33,6 @@ MAX_PROJECT_FILE_BYTES = 4 * 2**20
 
 
 def _project_folder(folder: str, data_roots: Sequence[Path]) -> Path:
-    from aiqm.data.paths import resolve_inside
-
     if not data_roots:
         raise InputError("no data root is configured; start the server with --data-root DIR to "
                          "import a project folder, or upload aiqm.yaml alone")
@@ -74,8 +74,6 @@ def import_project(
     InputError
         Listing what does not validate; nothing is created then.
     """
-    from aiqm.plugins.manager import load_registry
-
     src = _project_folder(folder, data_roots) if folder else None
     if text is None:
         if src is None:
@@ -103,8 +101,6 @@ def import_project(
 
 def _import_contents(store: WebStore, home: Path, component_id: int, project: Any, src: Path | None,
                      registry: Any, allow_trust: bool) -> None:
-    from aiqm.data.paths import resolve_inside
-
     problems: list[str] = []
     files = [(n, i) for n, i in project.inventories.items() if not isinstance(i, PredictionsInventory)]
     for name, inv in files:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiqm import storage
 from aiqm.core.project import PROJECT_FILE
 from aiqm.exceptions import InputError
 from aiqm.storage.protocol import ArtifactStoreProtocol, RunStore
 
-__all__ = ["open_existing_store", "open_store"]
+if TYPE_CHECKING:
+    from aiqm.storage.web_store import WebStore
+
+__all__ = ["WebStore", "open_existing_store", "open_store", "open_web_store"]
 
 
 def open_store(project_dir: str | Path) -> tuple[RunStore, ArtifactStoreProtocol]:
@@ -34,3 +38,16 @@ def open_existing_store(directory: str | Path) -> tuple[RunStore, ArtifactStoreP
             "with --project)"
         )
     return storage.open_project_store(d)
+
+
+def open_web_store(database_url: str) -> WebStore:
+    """Open (creating and migrating if needed) the web application's store at a database URL.
+
+    Examples
+    --------
+    >>> store = open_web_store("sqlite://")  # in memory
+    >>> store.count_users()
+    0
+    >>> store.close()
+    """
+    return storage.WebStore(database_url)

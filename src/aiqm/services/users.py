@@ -31,7 +31,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
+    "ROLES",
     "TOKEN_PREFIX",
+    "TokenRecord",
+    "UserRecord",
     "authenticate",
     "change_password",
     "create_token",

@@ -20,7 +20,7 @@ from typing import Any
 from fastapi import Depends, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aiqm.storage.web_records import ROLES, UserRecord
+from aiqm.services.users import ROLES, UserRecord, user_for_token
 
 __all__ = [
     "CSRF_FIELD",
@@ -277,8 +277,6 @@ def require_api(role: str) -> Any:
         raise ValueError(f"unknown role {role!r}")
 
     def dependency(request: Request) -> UserRecord:
-        from aiqm.services.users import user_for_token
-
         token = _bearer(request)
         user = user_for_token(request.app.state.store, token) if token else None
         if user is None:

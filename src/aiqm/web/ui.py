@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from aiqm.render.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from aiqm.web.security import current_user
 
 __all__ = ["LANG_COOKIE", "flash", "language", "render", "tr"]
 
@@ -94,8 +95,6 @@ def flash(request: Request, message: str, kind: str = "ok") -> None:
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
            status_code: int = 200) -> HTMLResponse:
     """Render a template with the user, language, CSRF token and flash messages."""
-    from aiqm.web.security import current_user
-
     lang = language(request)
     session = request.scope.get("session", {})
     messages = session.pop("flash", []) if not request.headers.get("hx-request") else []
