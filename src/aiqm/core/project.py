@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -46,8 +47,6 @@ class Component(Definition):
     @classmethod
     def _guideline_refs(cls, v: str | tuple[str, ...]) -> str | tuple[str, ...]:
         """A packaged guideline (``id`` or ``id@edition``) or a guideline file's path."""
-        import re
-
         refs = (v,) if isinstance(v, str) else v
         if not refs:
             raise ValueError("name at least one guideline, e.g. aist-mlqm@3")
@@ -89,8 +88,6 @@ class ProjectFile(Definition):
     @field_validator("inventories")
     @classmethod
     def _inventory_names(cls, v: dict[str, Any]) -> dict[str, Any]:
-        import re
-
         for name in v:
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]{0,63}", name):
                 raise ValueError(

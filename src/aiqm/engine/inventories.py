@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,7 @@ def _size(p: Path) -> int:
 
 
 def _dataset(name: str, inv: DatasetInventory, root: Path, cache_dir: Path) -> ResolvedInventory:
-    import pyarrow.ipc as ipc
+    import pyarrow.ipc as ipc  # lazy: pyarrow is heavy; the CLI loads this module
 
     path = resolve_inside(root, inv.path, what=f"inventory {name!r}")
     fmt = inv.format if inv.format != "auto" else detect_format(path)
@@ -116,7 +117,7 @@ def _check_trust(name: str, inv: ModelInventory, path: Path, fmt: str) -> None:
             f"'trusted: true' on inventory {name!r} if the file comes from a source you trust."
         )
     if fmt == "skops":
-        import skops.io as sio
+        import skops.io as sio  # lazy: skops imports scikit-learn (~1 s)
 
         try:
             untrusted = sio.get_untrusted_types(file=path)
@@ -134,7 +135,7 @@ def _check_trust(name: str, inv: ModelInventory, path: Path, fmt: str) -> None:
 
 
 def _predictions(name: str, inv: PredictionsInventory, ds: ResolvedInventory) -> ResolvedInventory:
-    import pyarrow.ipc as ipc
+    import pyarrow.ipc as ipc  # lazy: pyarrow is heavy; the CLI loads this module
 
     with ipc.open_file(ds.spec["arrow_path"]) as reader:
         columns = list(reader.schema.names)
@@ -165,8 +166,6 @@ def _document(name: str, inv: DocumentInventory, root: Path) -> ResolvedInventor
 
 def _http(name: str, inv: HttpModelInventory) -> ResolvedInventory:
     """A model endpoint: no file; its digest is that of its configuration (no secrets)."""
-    import os
-
     missing = [v for v in inv.env_vars() if v not in os.environ]
     if missing:
         raise InventoryError(

@@ -147,7 +147,7 @@ def _required(spec: Mapping[str, Any], key: str, name: str) -> Any:
 
 
 def _load_skops(path: Path, name: str, trusted: bool, trusted_types: tuple[str, ...]) -> Any:
-    import skops.io as sio
+    import skops.io as sio  # lazy: skops imports scikit-learn (~1 s)
 
     try:
         untrusted = list(sio.get_untrusted_types(file=path))
@@ -180,7 +180,7 @@ def _load_pickle(path: Path, name: str, fmt: str, trusted: bool) -> Any:
             "from the file. Prefer saving the model with skops (skops.io.dump) or ONNX; "
             "if the file comes from a source you trust, set `trusted: true` on the inventory"
         )
-    import joblib
+    import joblib  # lazy: only trusted pickles need joblib
 
     try:
         return joblib.load(path)

@@ -32,7 +32,7 @@ INSTALL_HINT = "pip install 'aiqm[pdf]'"
 
 def _weasyprint() -> Any:
     try:
-        import weasyprint
+        import weasyprint  # lazy: optional 'pdf' extra
     except ImportError as exc:
         raise PDFUnavailableError(
             f"PDF reports need WeasyPrint, which is not installed: {INSTALL_HINT}"

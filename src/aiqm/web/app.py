@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -79,8 +81,6 @@ def create_app(config: WebConfig, *, run_manager: Any = None) -> FastAPI:
                        max_age_s=int(config.session_hours * 3600), secure=config.secure_cookies)
     app.add_middleware(SecurityHeadersMiddleware)
 
-    from importlib import resources
-
     static = resources.files("aiqm.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for router in ALL_ROUTERS:
@@ -112,8 +112,6 @@ def _install_error_handlers(app: FastAPI) -> None:
                                 status_code=401, headers={"WWW-Authenticate": "Bearer"})
         target = "/login"
         if request.method == "GET" and not request.headers.get("hx-request"):
-            from urllib.parse import quote
-
             target += "?next=" + quote(request.url.path, safe="/")
         if request.headers.get("hx-request"):
             return Response(status_code=401, headers={"HX-Redirect": target})

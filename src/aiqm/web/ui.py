@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from aiqm.render.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from aiqm.web.security import current_user
@@ -62,8 +63,6 @@ def tr(lang: str) -> Any:
 
 @cache
 def _environment() -> Any:
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
     env = Environment(
         loader=PackageLoader("aiqm.web", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),

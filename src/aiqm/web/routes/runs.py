@@ -6,7 +6,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from aiqm.exceptions import AIQMError, InputError
 from aiqm.render.i18n import LANGUAGES
@@ -175,8 +175,6 @@ def signing_key(request: Request) -> tuple[FsPath, FsPath]:
 def evidence_bundle(request: Request, web_run_id: str = Path(pattern=RUN_ID), lang: str = "",
                     user: UserRecord = require("evaluator")) -> Response:
     """The run's signed evidence bundle (``aiqm bundle``), signed with the server's key."""
-    from fastapi.responses import FileResponse
-
     w = web_run_or_404(request, web_run_id)
     if not w.run_id or w.active:
         raise NotFound("this run has no finished results to bundle yet")
