@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,7 +12,17 @@ from rich.table import Table
 from aiqm.cli._common import console, handle_errors
 from aiqm.cli._web_options import DbOption, HomeOption, open_web_store
 from aiqm.exceptions import InputError
-from aiqm.services.users import change_password, create_token, create_user, set_active, set_role
+from aiqm.services.users import (
+    UserRecord,
+    change_password,
+    create_token,
+    create_user,
+    set_active,
+    set_role,
+)
+
+if TYPE_CHECKING:
+    from aiqm.services.store import WebStore
 
 __all__ = ["users_app"]
 
@@ -29,8 +39,7 @@ def _read_password(from_stdin: bool) -> str:
     return str(first)
 
 
-def _find(store, username: str):  # type: ignore[no-untyped-def]
-
+def _find(store: WebStore, username: str) -> UserRecord:
     user = store.get_user_by_name(username)
     if user is None:
         raise InputError(f"no user named {username!r}; `aiqm users list` shows them")

@@ -96,8 +96,8 @@ class RunStore(Protocol):
         ------
         StoreError
             If the run does not exist.
-        ValueError
-            If ``status`` is not one of the allowed values.
+        InvalidValueError
+            If ``status`` is not one of the allowed values (also a ``ValueError``).
         """
         ...
 

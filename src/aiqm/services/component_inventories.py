@@ -27,7 +27,7 @@ from aiqm.core.inventory import Inventory
 from aiqm.core.project import ProjectFile
 from aiqm.data.digest import sha256_path
 from aiqm.data.paths import resolve_inside
-from aiqm.engine.inventories import resolve_inventories
+from aiqm.engine.inventories import ResolvedInventory, resolve_inventories
 from aiqm.exceptions import InputError
 from aiqm.services.components import component_dir, get_component, validation_problems
 from aiqm.storage.web_records import InventoryEntry
@@ -114,7 +114,9 @@ def _check_inventory(name: str, kind: str, spec: dict[str, Any], path: str, dige
         raise InputError(f"inventory {name!r}: " + "; ".join(validation_problems(exc))) from None
 
 
-def _resolve(folder: Path, name: str, kind: str, spec: dict[str, Any], rel: str) -> Any:
+def _resolve(
+    folder: Path, name: str, kind: str, spec: dict[str, Any], rel: str
+) -> ResolvedInventory:
     """Check the stored file the way a run does; return the engine's resolved inventory."""
     inventories = {name: {"kind": kind, "path": rel, **spec}}
     project = ProjectFile.model_validate({

@@ -13,7 +13,14 @@ from aiqm.storage.protocol import ArtifactStoreProtocol, RunStore
 if TYPE_CHECKING:
     from aiqm.storage.web_store import WebStore
 
-__all__ = ["WebStore", "open_existing_store", "open_store", "open_web_store"]
+__all__ = [
+    "ArtifactStoreProtocol",
+    "RunStore",
+    "WebStore",
+    "open_existing_store",
+    "open_store",
+    "open_web_store",
+]
 
 
 def open_store(project_dir: str | Path) -> tuple[RunStore, ArtifactStoreProtocol]:

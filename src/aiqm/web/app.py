@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
@@ -36,7 +35,7 @@ from aiqm.web.ui import render
 __all__ = ["create_app"]
 
 
-def create_app(config: WebConfig, *, run_manager: Any = None) -> FastAPI:
+def create_app(config: WebConfig, *, run_manager: RunManager | None = None) -> FastAPI:
     """Build the web application.
 
     Parameters

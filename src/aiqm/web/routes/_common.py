@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from aiqm.exceptions import InputError
-from aiqm.plugins.manager import load_registry
+from aiqm.plugins.manager import AITRegistry, load_registry
 from aiqm.services.components import ComponentRecord
 from aiqm.services.web_runs import WebRunRecord
 from aiqm.web.config import WebConfig
@@ -61,9 +61,9 @@ def web_run_or_404(request: Request, web_run_id: str) -> WebRunRecord:
     return w  # type: ignore[no-any-return]
 
 
-def registry_for(request: Request, plugins: tuple[str, ...] | list[str] = ()) -> Any:
+def registry_for(request: Request, plugins: tuple[str, ...] | list[str] = ()) -> AITRegistry:
     """The AIT registry with a component's extra plugins (cached per plugin list)."""
-    cache: dict[tuple[str, ...], Any] = request.app.state.registries
+    cache: dict[tuple[str, ...], AITRegistry] = request.app.state.registries
     key = tuple(plugins)
     if key not in cache:
         cache[key] = load_registry(key)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path as FsPath
-from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response
@@ -11,9 +10,11 @@ from fastapi.responses import FileResponse, PlainTextResponse, Response
 from aiqm.exceptions import AIQMError, InputError
 from aiqm.render.i18n import LANGUAGES
 from aiqm.report.compare import compare_reports
+from aiqm.report.model import Report
 from aiqm.services.components import component_dir
 from aiqm.services.evidence import create_bundle, generate_keys
 from aiqm.services.reports import FORMATS, build_run_report, render_report
+from aiqm.services.store import ArtifactStoreProtocol
 from aiqm.services.users import UserRecord
 from aiqm.services.web_runs import WebRunRecord
 from aiqm.web.routes._common import RUN_ID, NotFound, component_or_404, redirect, web_run_or_404
@@ -95,7 +96,7 @@ def resume_run(request: Request, web_run_id: str = Path(pattern=RUN_ID),
     return redirect(f"/runs/{new.id}", request)
 
 
-def _report(request: Request, w: WebRunRecord) -> tuple[Any, Any]:
+def _report(request: Request, w: WebRunRecord) -> tuple[Report, ArtifactStoreProtocol]:
     if not w.run_id:
         raise NotFound("this run has no stored results yet")
     store, artifacts = request.app.state.runs.project_store(w.component_id)

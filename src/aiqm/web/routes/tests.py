@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from aiqm.core.constraints import describe
 from aiqm.exceptions import InputError
+from aiqm.plugins.manager import AITRegistry
 from aiqm.services import components as svc
 from aiqm.services.components import ComponentRecord, TestEntry
 from aiqm.services.users import UserRecord
@@ -71,7 +72,9 @@ def _test_form(request: Request, comp: ComponentRecord, ait_ref: str, *, test: T
     }, status_code=status_code)
 
 
-def _spec_from_form(manifest_ref: str, form: dict[str, Any], registry: Any) -> dict[str, Any]:
+def _spec_from_form(
+    manifest_ref: str, form: dict[str, Any], registry: AITRegistry
+) -> dict[str, Any]:
     manifest = registry.get(manifest_ref).manifest
     spec: dict[str, Any] = {
         "name": str(form.get("name", "")).strip(), "characteristic": str(form.get("characteristic", "")),
