@@ -78,7 +78,14 @@ class Settings(Definition):
 
 
 class ProjectFile(Definition):
-    """The whole project file."""
+    """The whole project file.
+
+    Examples
+    --------
+    >>> project = parse_project("component: {name: demo, task: other, guideline: aist-mlqm@3}")
+    >>> project.component.name, project.component.guidelines, project.tests
+    ('demo', ('aist-mlqm@3',), ())
+    """
 
     component: Component
     inventories: dict[str, Inventory] = Field(default_factory=dict)
@@ -249,6 +256,21 @@ def load_project(path: str | Path) -> tuple[ProjectFile, Path]:
     -------
     (ProjectFile, Path)
         The validated project and the project folder.
+
+    Raises
+    ------
+    ProjectFileError
+        When there is no project file, or it does not validate (every problem listed).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from aiqm import init_project
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = init_project(tmp)
+    ...     project, root = load_project(tmp)
+    >>> project.component.name, [t.name for t in project.tests]
+    ('my-classifier', ['test accuracy', 'test data completeness'])
     """
     p = Path(path)
     file = p / PROJECT_FILE if p.is_dir() else p

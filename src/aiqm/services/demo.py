@@ -83,6 +83,14 @@ def create_demo_project(directory: str | Path, *, seed: int = 0) -> Path:
     -------
     Path
         The project folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = create_demo_project(tmp)
+    ...     sorted(p.name for p in folder.iterdir())
+    ['aiqm.yaml', 'data', 'models']
     """
     import numpy as np  # lazy: heavy (~1 s); only the demo needs it
     import pandas as pd  # lazy: heavy (~1 s); only the demo needs it

@@ -59,14 +59,23 @@ def run_project(
 
     Examples
     --------
+    A data-quality test on a two-row CSV, run in this process:
+
     >>> import tempfile
-    >>> from aiqm import init_project
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     _ = init_project(tmp)
-    ...     run_project(tmp)
-    Traceback (most recent call last):
-    ...
-    aiqm.exceptions.InputError: the project has no tests; add some under 'tests' in aiqm.yaml
+    ...     _ = (Path(tmp) / "data.csv").write_text("age,income\\n31,2.5\\n45,\\n")
+    ...     _ = (Path(tmp) / "aiqm.yaml").write_text(
+    ...         "component: {name: demo, task: other, guideline: aist-mlqm@3}\\n"
+    ...         "inventories: {data: {kind: dataset, path: data.csv}}\\n"
+    ...         "tests:\\n"
+    ...         "  - {name: completeness, characteristic: B-3, ait: data_completeness@1,\\n"
+    ...         "     inventories: {dataset: data},\\n"
+    ...         "     criteria: [{measure: missing_ratio, op: '<=', value: 0.1}]}\\n")
+    ...     summary = run_project(tmp, RunOptions(executor="inline"))
+    >>> summary.counts["NG"], summary.exit_code
+    (1, 1)
+    >>> summary.results[0].measure("missing_ratio").value
+    0.25
     """
     project, root = load_project(project_dir)
     store, artifacts = storage.open_project_store(root)
