@@ -181,26 +181,25 @@ def _targets(node: ast.Import | ast.ImportFrom, module: str, is_package: bool) -
     return [s for s in subs if _is_module(s)] or [base]
 
 
+def _imports_in(
+    node: ast.AST, in_function: bool, path: Path, module: str, lines: list[str]
+) -> Iterator[_Import]:
+    for child in ast.iter_child_nodes(node):
+        inside = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+        if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+            continue  # annotations only: never executed
+        if inside and isinstance(child, ast.Import | ast.ImportFrom):
+            first = lines[child.lineno - 1]
+            above = lines[child.lineno - 2] if child.lineno > 1 else ""
+            for target in _targets(child, module, path.name == "__init__.py"):
+                yield _Import(module, target, path, child.lineno, (first, above))
+        yield from _imports_in(child, inside, path, module, lines)
+
+
 def _function_level_imports() -> Iterator[_Import]:
     for path in sorted(PACKAGE.rglob("*.py")):
-        module = _module_name(path)
         text = path.read_text(encoding="utf-8")
-        lines = text.splitlines()
-        tree = ast.parse(text)
-
-        def visit(node: ast.AST, in_function: bool) -> Iterator[_Import]:
-            for child in ast.iter_child_nodes(node):
-                inside = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
-                if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
-                    continue  # annotations only: never executed
-                if inside and isinstance(child, ast.Import | ast.ImportFrom):
-                    first = lines[child.lineno - 1]
-                    above = lines[child.lineno - 2] if child.lineno > 1 else ""
-                    for target in _targets(child, module, path.name == "__init__.py"):
-                        yield _Import(module, target, path, child.lineno, (first, above))
-                yield from visit(child, inside)
-
-        yield from visit(tree, False)
+        yield from _imports_in(ast.parse(text), False, path, _module_name(path), text.splitlines())
 
 
 def _exempt(imp: _Import) -> bool:
