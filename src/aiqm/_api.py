@@ -7,15 +7,10 @@ from aiqm.core.project import ProjectFile, load_project
 from aiqm.core.results import Status, TDResult
 from aiqm.core.testdesc import Criterion, TestDescription
 from aiqm.plugins.sdk import AIT, Context, ait
-from aiqm.services import (
-    RunOptions,
-    RunSummary,
-    build_run_report,
-    create_demo_project,
-    init_project,
-    run_project,
-    write_report,
-)
+from aiqm.services.demo import create_demo_project
+from aiqm.services.projects import init_project
+from aiqm.services.reports import build_run_report, write_report
+from aiqm.services.runs import RunOptions, RunSummary, run_project
 
 __all__ = [
     "AIT",
