@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import psutil
@@ -447,7 +448,7 @@ def run_worker(home: Path, web_run_id: str, project: Path, db_url: str) -> int:
         if Path(project).resolve() != expected:
             raise InputError(f"{project} is not the folder of component {w.component_id}")
 
-        def stop(signum: int, frame: Any) -> None:
+        def stop(signum: int, frame: FrameType | None) -> None:
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
