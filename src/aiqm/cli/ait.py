@@ -10,6 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from aiqm.cli._common import console, handle_errors
+from aiqm.core.constraints import describe
+from aiqm.plugins.manager import load_registry
 
 __all__ = ["ait_app"]
 
@@ -23,8 +25,6 @@ def list_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List installed AITs."""
-    from aiqm.plugins.manager import load_registry
-
     reg = load_registry(plugin or ())
     if as_json:
         print(json.dumps([
@@ -51,9 +51,6 @@ def show_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
 ) -> None:
     """Show an AIT's manifest."""
-    from aiqm.core.constraints import describe
-    from aiqm.plugins.manager import load_registry
-
     m = load_registry(plugin or ()).get(ref).manifest
     if as_json:
         print(json.dumps(m.model_dump(mode="json"), indent=2, ensure_ascii=False))

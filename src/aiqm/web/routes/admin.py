@@ -7,9 +7,8 @@ from fastapi.responses import Response
 
 from aiqm.exceptions import InputError
 from aiqm.services import users as user_service
-from aiqm.storage.web_records import ROLES, UserRecord
-from aiqm.web.app import effective_settings
-from aiqm.web.routes._common import redirect
+from aiqm.services.users import ROLES, UserRecord
+from aiqm.web.routes._common import effective_settings, redirect
 from aiqm.web.security import require
 from aiqm.web.ui import flash, language, render, tr
 
