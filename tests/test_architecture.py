@@ -31,12 +31,14 @@ PACKAGE = SRC / "aiqm"
 # TODO(issue 10, lead): remove these three entries once the typed-parameters branch is merged.
 # The AIT modules, the SDK and the testing kit belong to the engineer converting every AIT to
 # typed parameter classes; their function-level internal imports move to module level there.
-TODO_EXEMPT = ("aiqm.plugins.builtin", "aiqm.plugins.sdk", "aiqm.testing")
+TODO_EXEMPT: tuple[str, ...] = ()
 
 #: The only aiqm-internal imports allowed inside a function (each with a `# lazy:` reason):
 #: the public API and the SQL backends load on first use so that `aiqm --help` stays fast,
-#: and the web application needs the optional 'web' extra.
+#: the web application needs the optional 'web' extra, and explainability's scikit-learn
+#: estimator wrappers (subclasses of scikit-learn classes) would cost every registry load ~1 s.
 LAZY_INTERNAL = {
+    ("aiqm.plugins.builtin.explainability", "aiqm.plugins.builtin._model.wrappers"),
     ("aiqm", "aiqm._api"),
     ("aiqm.storage", "aiqm.storage.sql"),
     ("aiqm.storage", "aiqm.storage.web_store"),
@@ -190,10 +192,26 @@ def _imports_in(
             continue  # annotations only: never executed
         if inside and isinstance(child, ast.Import | ast.ImportFrom):
             first = lines[child.lineno - 1]
-            above = lines[child.lineno - 2] if child.lineno > 1 else ""
+            above = _comment_above(lines, child.lineno)
             for target in _targets(child, module, path.name == "__init__.py"):
                 yield _Import(module, target, path, child.lineno, (first, above))
         yield from _imports_in(child, inside, path, module, lines)
+
+
+def _comment_above(lines: list[str], lineno: int) -> str:
+    """The line above an import, skipping the imports of the same block.
+
+    One `# lazy:` comment may head a block of consecutive imports that share the reason.
+    """
+    i = lineno - 2
+    while i >= 0:
+        text = lines[i].strip()
+        in_block = text.startswith(("import ", "from ")) or text == ")" or (
+            text.endswith(",") and not text.startswith("#"))
+        if not in_block:
+            return lines[i]
+        i -= 1
+    return ""
 
 
 def _function_level_imports() -> Iterator[_Import]:
