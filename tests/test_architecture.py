@@ -78,7 +78,7 @@ def test_the_contract_lists_the_layers_of_the_design() -> None:
     layers = next(c for c in api.read_configuration(str(ROOT / "pyproject.toml"))
                   ["contracts_options"] if c["type"] == "layers")["layers"]
     assert layers == [
-        "cli", "web", "services | testing", "engine | storage | render | evidence", "report",
+        "cli", "web", "services | testing", "engine | storage | render | evidence", "report | qunomon",
         "plugins", "models", "data", "core", "exceptions",
     ]
 

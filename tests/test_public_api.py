@@ -36,6 +36,7 @@ def test_all_is_sorted_and_complete():
         "render", "report", "services", "storage", "testing",
         "evidence",  # evidence bundles (issue 6)
         "web",  # web application (issue 7)
+        "qunomon",  # Qunomon AIT packages (issue 14)
         "annotations",  # from __future__ import annotations
     }
     assert public == set(aiqm.__all__) - {"__version__"}
@@ -44,7 +45,7 @@ def test_all_is_sorted_and_complete():
 @pytest.mark.parametrize(
     "module",
     ["aiqm.plugins", "aiqm.services", "aiqm.storage", "aiqm.render", "aiqm.report", "aiqm.data",
-     "aiqm.models", "aiqm.testing"],
+     "aiqm.models", "aiqm.testing", "aiqm.qunomon"],
 )
 def test_subpackage_all_names_exist(module):
     mod = importlib.import_module(module)

@@ -68,6 +68,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/admin/users/{user_id}"): "admin",
     ("GET", "/admin/settings"): "admin",
     ("POST", "/admin/settings"): "admin",
+    ("POST", "/admin/aits/import"): "admin",  # Qunomon AIT packages (issue 14)
     ("GET", "/api/me"): "viewer",
     ("GET", "/api/aits"): "viewer",
     ("GET", "/api/aits/{ref}"): "viewer",

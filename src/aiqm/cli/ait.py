@@ -1,8 +1,9 @@
-"""`aiqm ait list|show`."""
+"""`aiqm ait list|show|import|export|env|remove`."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +13,7 @@ from rich.table import Table
 from aiqm.cli._common import console, handle_errors
 from aiqm.core.constraints import describe
 from aiqm.plugins.manager import load_registry
+from aiqm.services import aits as ait_service
 
 __all__ = ["ait_app"]
 
@@ -26,18 +28,17 @@ def list_cmd(
 ) -> None:
     """List installed AITs."""
     reg = load_registry(plugin or ())
+    infos = ait_service.list_aits(reg)
     if as_json:
-        print(json.dumps([
-            {"id": m.id, "version": m.version, "ref": m.ref, "characteristics": list(m.characteristics),
-             "description": m.description}
-            for m in reg.manifests
-        ], indent=2, ensure_ascii=False))
+        print(json.dumps([i.to_json() for i in infos], indent=2, ensure_ascii=False))
         return
     table = Table()
-    for col in ("AIT", "version", "characteristics", "description"):
+    for col in ("AIT", "version", "origin", "characteristics", "description"):
         table.add_column(col, overflow="fold")
-    for m in reg.manifests:
-        table.add_row(m.id, m.version, ", ".join(m.characteristics), escape(m.description.split("\n")[0]))
+    for i in infos:
+        m = i.manifest
+        table.add_row(m.id, m.version, escape(i.origin), ", ".join(m.characteristics),
+                      escape(m.description.split("\n")[0]))
     console.print(table)
     for name, error in reg.errors:
         console.print(f"[yellow]warning:[/] plugin {name!r} failed to load: {escape(error)}")
@@ -51,13 +52,19 @@ def show_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
 ) -> None:
     """Show an AIT's manifest."""
-    m = load_registry(plugin or ()).get(ref).manifest
+    info = ait_service.describe_ait(load_registry(plugin or ()), ref)
+    m = info.manifest
     if as_json:
-        print(json.dumps(m.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        data = m.model_dump(mode="json")
+        data.update({k: v for k, v in info.to_json().items() if k in ("origin", "qunomon")})
+        print(json.dumps(data, indent=2, ensure_ascii=False))
         return
     console.print(f"[bold]{m.ref}[/]  {escape(m.title)}")
     console.print(escape(m.description))
     console.print(f"characteristics: {', '.join(m.characteristics)}")
+    console.print(f"origin: {escape(info.origin)}")
+    if info.record is not None:
+        _show_imported(info)
     t = Table(title="inventories", title_justify="left")
     for col in ("slot", "kind", "required", "description"):
         t.add_column(col, overflow="fold")
@@ -80,3 +87,81 @@ def show_cmd(
     console.print(t)
     if m.resources:
         console.print("resources: " + ", ".join(f"{r.name} ({r.kind})" for r in m.resources))
+
+
+def _show_imported(info: ait_service.AITInfo) -> None:
+    r = info.record
+    if r is None:
+        return
+    console.print(f"Qunomon package: {escape(r.name)} {escape(r.qunomon_version)} "
+                  f"({r.digest}), imported from {escape(r.source)}")
+    console.print(f"runs in: {r.env}; entry script: {escape(r.entry)}")
+    if info.renamed:
+        console.print("Qunomon names: " + escape(", ".join(info.renamed)))
+    for w in r.warnings:
+        console.print(f"[yellow]warning:[/] {escape(w)}")
+
+
+@ait_app.command("import")
+@handle_errors
+def import_cmd(
+    path: Annotated[Path, typer.Argument(help="Qunomon AIT package: zip, its folder, or a "
+                                         "'repository' folder.")],
+    env: Annotated[str, typer.Option(help="Where it runs: venv (its own virtual environment), "
+                                     "current (aiqm's, for AIT development) or docker.")] = "venv",
+    build: Annotated[bool, typer.Option(help="Build the environment now (else on first use).")] = True,
+    replace: Annotated[bool, typer.Option(help="Replace an imported package with the same "
+                                          "id@version and other content.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Import a Qunomon AIT package: validate its manifest, store it, build its environment."""
+
+    def progress(line: str) -> None:
+        if not as_json:
+            console.print(f"  [dim]{escape(line[:200])}[/]")
+
+    out = ait_service.import_package(path, env=env, build=build, replace=replace, progress=progress)
+    r, m = out.record, out.imported.manifest
+    if as_json:
+        print(json.dumps({"ref": m.ref, "origin": r.origin, "name": r.name, "digest": r.digest,
+                          "env": r.env, "python": out.env_python, "warnings": r.warnings},
+                         indent=2, ensure_ascii=False))
+        return
+    for w in r.warnings:
+        console.print(f"[yellow]warning:[/] {escape(w)}")
+    console.print(f"imported [bold]{m.ref}[/] (Qunomon {escape(r.name)} {escape(r.qunomon_version)}, "
+                  f"{r.digest[:19]}…), characteristic {', '.join(m.characteristics)}")
+    console.print(f"use it in aiqm.yaml as  ait: {m.id}@{m.version}")
+
+
+@ait_app.command("export")
+@handle_errors
+def export_cmd(
+    ref: Annotated[str, typer.Argument(help="AIT id, optionally @version.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Zip file to write.")] = Path("ait.zip"),
+    plugin: Annotated[list[str] | None, typer.Option("--plugin", "-p")] = None,
+    bundle_aiqm: Annotated[bool, typer.Option(help="Bundle aiqm as a wheel (else require "
+                                              "aiqm==<version> from the index).")] = True,
+) -> None:
+    """Package an aiqm AIT as a Qunomon AIT package (zip for Qunomon's local install)."""
+    out = ait_service.export_ait(ref, output, plugins=plugin or (), bundle_aiqm=bundle_aiqm)
+    console.print(f"wrote {out}")
+
+
+@ait_app.command("env")
+@handle_errors
+def env_cmd(
+    ref: Annotated[str, typer.Argument(help="Imported AIT id, optionally @version.")],
+    env: Annotated[str, typer.Argument(help="venv, current or docker.")],
+) -> None:
+    """Choose where an imported AIT runs."""
+    r = ait_service.set_import_env(ref, env)
+    console.print(f"{r.ref} now runs in: {r.env}")
+
+
+@ait_app.command("remove")
+@handle_errors
+def remove_cmd(ref: Annotated[str, typer.Argument(help="Imported AIT id, optionally @version.")]) -> None:
+    """Forget an imported AIT (results already stored stay)."""
+    r = ait_service.remove_import(ref)
+    console.print(f"removed {r.ref}")

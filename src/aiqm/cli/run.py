@@ -19,7 +19,15 @@ from rich.progress import (
 from rich.table import Table
 
 from aiqm.cli._common import STATUS_STYLE, console, handle_errors
-from aiqm.services.runs import RunEvent, RunOptions, RunPlanned, RunSummary, list_runs, run_project
+from aiqm.services.runs import (
+    AITPreparing,
+    RunEvent,
+    RunOptions,
+    RunPlanned,
+    RunSummary,
+    list_runs,
+    run_project,
+)
 
 __all__ = ["print_results", "register"]
 
@@ -64,6 +72,9 @@ class _ProgressView:
         if isinstance(e, RunPlanned):
             self.total_id = self.p.add_task("[bold]tests", total=max(e.to_run, 1))
             return
+        if isinstance(e, AITPreparing):  # an imported AIT builds its environment
+            self.p.console.print(f"  [dim]{escape(e.ait)}: {escape(e.line[:160])}[/]")
+            return
         if e.kind == "started":
             self.tasks[e.td_name] = self.p.add_task(f"  {escape(e.td_name)}", total=None)
         elif e.kind == "progress" and e.td_name in self.tasks:
@@ -90,6 +101,9 @@ class _LineView:
         if isinstance(e, RunPlanned):
             self.total = e.to_run
             console.print(f"run {e.run_id}: {self.total} test(s) to run")
+            return
+        if isinstance(e, AITPreparing):
+            console.print(f"  {escape(e.ait)}: {escape(e.line[:160])}")
             return
         if e.kind == "finished":
             self.done += 1

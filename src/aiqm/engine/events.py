@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["EventSink", "RunEvent", "RunPlanned", "TaskEvent", "TaskEventSink", "event_to_json"]
+__all__ = ["AITPreparing", "EventSink", "RunEvent", "RunPlanned", "TaskEvent", "TaskEventSink", "event_to_json"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,22 @@ class RunPlanned:
         return len(self.tests) - len(self.skipped)
 
 
-RunEvent = RunPlanned | TaskEvent
+@dataclass(frozen=True)
+class AITPreparing:
+    """An AIT gets ready before its tests start (an imported AIT builds its environment).
+
+    Examples
+    --------
+    >>> AITPreparing("aiqm.ait:q@1.0.0", "Collecting rich==13.9.4").kind
+    'preparing'
+    """
+
+    ait: str
+    line: str
+    kind: Literal["preparing"] = "preparing"
+
+
+RunEvent = RunPlanned | AITPreparing | TaskEvent
 """Every event a run emits."""
 
 EventSink = Callable[[RunEvent], None]
@@ -80,5 +95,7 @@ def event_to_json(event: RunEvent) -> dict[str, Any]:
     if isinstance(event, RunPlanned):
         return {"kind": event.kind, "run_id": event.run_id, "tests": list(event.tests),
                 "skipped": list(event.skipped)}
+    if isinstance(event, AITPreparing):
+        return {"kind": event.kind, "ait": event.ait, "line": event.line}
     return {"kind": event.kind, "td_name": event.td_name, "done": event.done,
             "total": event.total, "status": event.status}

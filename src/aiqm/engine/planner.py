@@ -42,7 +42,7 @@ class PlannedTest:
 
     def task(
         self, *, run_id: str, run_dir: Path, cache_dir: Path, plugins: Sequence[str],
-        timeout: float, memory_limit_mb: int, entry_points: bool = True,
+        timeout: float, memory_limit_mb: int, entry_points: bool = True, ait_store: str = "",
     ) -> TaskSpec:
         return TaskSpec(
             run_id=run_id, td_name=self.td.name, td_index=self.index,
@@ -52,7 +52,7 @@ class PlannedTest:
             plugins=list(plugins), entry_points=entry_points,
             timeout=self.td.timeout or timeout,
             memory_limit_mb=self.td.memory_limit_mb or memory_limit_mb,
-            cache_key=self.cache_key,
+            cache_key=self.cache_key, ait_store=ait_store,
         )
 
 
@@ -62,10 +62,10 @@ def cache_key(ait: AIT, params: dict[str, Any], inputs: dict[str, dict[str, Any]
         slot: {k: v for k, v in spec.items() if k not in ("arrow_path", "path", "source_path")}
         for slot, spec in sorted(inputs.items())
     }
-    doc = json.dumps(
-        {"ait": ait.manifest.ref, "params": params, "inputs": described},
-        sort_keys=True, default=str,
-    )
+    key: dict[str, Any] = {"ait": ait.manifest.ref, "params": params, "inputs": described}
+    if ait.digest:  # a stored package (imported AIT): its content is part of the key
+        key["impl"] = ait.digest
+    doc = json.dumps(key, sort_keys=True, default=str)
     return "sha256:" + hashlib.sha256(doc.encode()).hexdigest()
 
 

@@ -33,7 +33,7 @@ from aiqm.core.results import (
 )
 from aiqm.core.stores import ArtifactStoreProtocol, RunStore
 from aiqm.engine.environment import capture_environment
-from aiqm.engine.events import EventSink, RunPlanned, TaskEvent
+from aiqm.engine.events import AITPreparing, EventSink, RunPlanned, TaskEvent
 from aiqm.engine.executors import ProcessExecutor, make_executor
 from aiqm.engine.guidelines import GuidelineSource, resolve_guidelines
 from aiqm.engine.inventories import check_digests, resolve_inventories
@@ -41,6 +41,7 @@ from aiqm.engine.planner import PlannedTest, plan_tests
 from aiqm.engine.task import TaskOutput
 from aiqm.exceptions import InputError
 from aiqm.plugins.manager import load_registry
+from aiqm.qunomon.store import default_store_root
 
 __all__ = [
     "RunOptions",
@@ -202,6 +203,27 @@ def build_result(
     )
 
 
+def _ait_digests(planned: Sequence[PlannedTest]) -> dict[str, Any]:
+    """The package digest of every stored-package AIT (imported Qunomon AITs) the run uses."""
+    found = {p.ait.manifest.ref: p.ait.digest for p in planned if p.ait.digest}
+    return {"ait_packages": found} if found else {}
+
+
+def _prepare(todo: Sequence[PlannedTest], emit: EventSink) -> None:
+    """Let each AIT get ready before its tests start (imported AITs build their environment)."""
+    seen: set[str] = set()
+    for p in todo:
+        ref = p.ait.manifest.ref
+        if ref in seen:
+            continue
+        seen.add(ref)
+
+        def progress(line: str, ref: str = ref) -> None:
+            emit(AITPreparing(ref, line))
+
+        p.ait.prepare(progress)
+
+
 def _resumable(store: RunStore, root: Path, resume: bool | str) -> RunRecord | None:
     if not resume:
         return None
@@ -282,6 +304,7 @@ def execute_run(
         check_digests(resolved, {}, pinned)
     else:
         check_digests(resolved, registered, pinned)
+    ait_store = str(default_store_root())
     registry = load_registry(plugins, entry_points=opts.entry_points)
     sources = resolve_guidelines(project.component.guidelines, root)
     guidelines = [src.guideline for src in sources]
@@ -301,7 +324,8 @@ def execute_run(
             id=new_run_id(), project_dir=str(root), component=project.component.name,
             executor=executor_name, created_at=datetime.now(UTC),
             config=project.model_dump(mode="json", exclude_none=True),
-            environment={**capture_environment(), **_guideline_files(sources, artifacts, store)},
+            environment={**capture_environment(), **_guideline_files(sources, artifacts, store),
+                         **_ait_digests(planned)},
             inventories={n: r.record() for n, r in resolved.items()},
         )
         store.create_run(run)
@@ -327,12 +351,13 @@ def execute_run(
             continue
         todo.append(p)
 
+    _prepare(todo, emit)
     by_name = {p.td.name: p for p in todo}
     specs = [
         p.task(run_id=run.id, run_dir=run_dir, cache_dir=cache_dir, plugins=plugins,
                timeout=opts.timeout or s.timeout,
                memory_limit_mb=opts.memory_limit_mb or s.memory_limit_mb,
-               entry_points=opts.entry_points)
+               entry_points=opts.entry_points, ait_store=ait_store)
         for p in todo
     ]
     try:

@@ -38,6 +38,8 @@ class TaskSpec(Record):
     timeout: float = 600.0
     memory_limit_mb: int = 4096
     cache_key: str = ""
+    #: The store of imported (Qunomon) AITs the run resolved; set in the worker's environment.
+    ait_store: str = ""
 
     @property
     def dir(self) -> Path:

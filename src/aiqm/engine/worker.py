@@ -9,6 +9,7 @@ signal, the memory limit) leaves no output, which the executor reports.
 from __future__ import annotations
 
 import logging
+import os
 import time
 import traceback
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from aiqm.engine.task import TaskOutput, TaskSpec, atomic_write_text, read_json
 from aiqm.exceptions import AIQMError
 from aiqm.plugins.manager import AITRegistry, load_registry
 from aiqm.plugins.sdk import AIT, Context
+from aiqm.qunomon.store import STORE_ENV
 
 __all__ = ["execute_ait", "run_task", "run_task_file"]
 
@@ -35,6 +37,8 @@ def execute_ait(
     cache_dir: Path,
     progress_cb: Callable[[float, float], None] | None = None,
     logger: logging.Logger | None = None,
+    time_limit_s: float | None = None,
+    memory_limit_mb: int | None = None,
 ) -> tuple[list[MeasureValue], list[dict[str, Any]]]:
     """Run an AIT in this process and return its measures and resources.
 
@@ -49,6 +53,8 @@ def execute_ait(
         cache_dir=cache_dir,
         progress_cb=progress_cb,
         logger=logger,
+        time_limit_s=time_limit_s,
+        memory_limit_mb=memory_limit_mb,
     )
     returned = ait(ctx)
     if isinstance(returned, dict):
@@ -92,6 +98,8 @@ def run_task(spec: TaskSpec, registry: AITRegistry | None = None) -> TaskOutput:
             cache_dir=Path(spec.cache_dir),
             progress_cb=progress,
             logger=logger,
+            time_limit_s=spec.timeout,
+            memory_limit_mb=spec.memory_limit_mb,
         )
         problems = check_measures(ait.manifest, measures)
         if problems:
@@ -136,4 +144,8 @@ def run_task(spec: TaskSpec, registry: AITRegistry | None = None) -> TaskOutput:
 def run_task_file(spec_path: str) -> None:
     """Child-process entry point: read the spec file and run it."""
     spec = TaskSpec.model_validate(read_json(Path(spec_path)))
+    if spec.ait_store:
+        # the forkserver's environment is that of the process that started it; the
+        # store of imported AITs chosen by the run travels in the spec instead
+        os.environ[STORE_ENV] = spec.ait_store
     run_task(spec)

@@ -134,5 +134,9 @@ def load_registry(
         except Exception as exc:  # report the plugin, keep the others
             errors.append((impl.plugin_name, f"{type(exc).__name__}: {exc}"))
             continue
-        aits.extend(batch or [])  # type: ignore[arg-type]
+        for a in batch or []:  # type: ignore[attr-defined]
+            if isinstance(a, AIT) and not a.origin:
+                builtin = impl.plugin_name in ("builtin", "aiqm.plugins.builtin")
+                a.origin = "builtin" if builtin else f"plugin {impl.plugin_name}"
+            aits.append(a)
     return AITRegistry(aits, errors)

@@ -54,6 +54,13 @@ class AIT:
     parameters_type : type of Parameters, default=None
         The typed parameters class the manifest's parameters were derived from; the
         AIT then receives an instance of it as ``ctx.params``.
+    origin : str, default=""
+        Where the AIT comes from (``builtin``, ``plugin <name>``, ``qunomon sha256:…``);
+        filled in by the registry when empty.
+    digest : str, default=""
+        Digest of the AIT's implementation when it is a stored package (imported
+        Qunomon AITs); it is part of the cache key, so a re-imported package with the
+        same version never reuses results of the old one.
 
     Examples
     --------
@@ -72,15 +79,27 @@ class AIT:
         manifest: AITManifest,
         func: Callable[[Context[Any]], Any],
         parameters_type: type[Parameters] | None = None,
+        *,
+        origin: str = "",
+        digest: str = "",
     ) -> None:
         self.manifest = manifest
         self.func = func
         self.parameters_type = parameters_type
+        self.origin = origin
+        self.digest = digest
         self.__doc__ = func.__doc__
         self.__name__ = getattr(func, "__name__", manifest.id)
 
     def __call__(self, ctx: Context[Any]) -> Any:
         return self.func(ctx)
+
+    def prepare(self, progress: Callable[[str], None] | None = None) -> None:
+        """Make the AIT ready to run, before any test of it starts (default: nothing).
+
+        An imported Qunomon AIT builds its virtual environment here, so the time it
+        takes is shown as progress and not charged to a test's time limit.
+        """
 
     def bind_parameters(self, values: Mapping[str, Any]) -> Parameters | Mapping[str, Any]:
         """The value ``ctx.params`` gets for validated ``values``.
@@ -213,6 +232,11 @@ class Context(Generic[P]):
         Called as ``progress_cb(done, total)``.
     logger : logging.Logger, default=None
         Logger for ``ctx.log``.
+    time_limit_s : float, default=None
+        The test's time limit, for AITs that start processes the executor cannot see
+        (a container); the executor enforces it on the worker's own process tree.
+    memory_limit_mb : int, default=None
+        The test's resident-memory limit, likewise.
     """
 
     def __init__(
@@ -225,8 +249,12 @@ class Context(Generic[P]):
         cache_dir: Path,
         progress_cb: Callable[[float, float], None] | None = None,
         logger: logging.Logger | None = None,
+        time_limit_s: float | None = None,
+        memory_limit_mb: int | None = None,
     ) -> None:
         self.manifest = manifest
+        self.time_limit_s = time_limit_s
+        self.memory_limit_mb = memory_limit_mb
         bound = params if isinstance(params, Parameters) else MappingProxyType(dict(params))
         self.params: P = cast(P, bound)
         self._inputs = dict(inputs)

@@ -11,11 +11,12 @@ from pathlib import Path
 from aiqm import storage
 from aiqm.core.project import load_project
 from aiqm.core.results import RunRecord
-from aiqm.engine.events import EventSink, RunEvent, RunPlanned, TaskEvent
+from aiqm.engine.events import AITPreparing, EventSink, RunEvent, RunPlanned, TaskEvent
 from aiqm.engine.runner import RunOptions, RunSummary, execute_run, new_run_id, parse_project_dict
 from aiqm.services.store import open_existing_store
 
 __all__ = [
+    "AITPreparing",
     "EventSink",
     "RunEvent",
     "RunOptions",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from aiqm.exceptions import InputError
+from aiqm.services import aits as ait_service
 from aiqm.services import users as user_service
 from aiqm.services.users import ROLES, UserRecord
-from aiqm.web.routes._common import effective_settings, redirect
+from aiqm.web.routes._common import effective_settings, redirect, registry_for
 from aiqm.web.security import require
 from aiqm.web.ui import flash, language, render, tr
 
@@ -82,3 +87,32 @@ def save_settings(request: Request, max_upload_mb: str = Form(""), max_active_ru
     request.app.state.runs.max_active = effective_settings(request.app)["max_active_runs"]
     flash(request, tr(language(request))("saved"))
     return redirect("/admin/settings", request)
+
+
+@router.post("/aits/import")
+async def import_ait(request: Request, user: UserRecord = require("admin")) -> Response:
+    """Import an uploaded Qunomon AIT package; its environment is built on first use (in the
+    run's worker, never in this request)."""
+    form = await request.form()
+    upload = form.get("file")
+    env = str(form.get("env") or "venv")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        flash(request, "choose the package's zip file to upload", "error")
+        return redirect("/aits", request)
+    home = request.app.state.config.home
+    (home / "uploads").mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=home / "uploads") as tmp:
+        path = Path(tmp) / "package.zip"
+        with open(path, "wb") as out:
+            shutil.copyfileobj(upload.file, out, 1 << 20)
+        try:
+            done = ait_service.import_package(path, env=env, build=False,
+                                              registry=registry_for(request))
+        except InputError as exc:
+            text = str(exc)  # kept short: flash messages travel in the session cookie
+            flash(request, text if len(text) < 1500 else text[:1500] + " …", "error")
+            return redirect("/aits", request)
+    request.app.state.registries.clear()  # the next page loads the new AIT
+    m = done.imported.manifest
+    flash(request, tr(language(request))("ait_imported", ref=m.ref))
+    return redirect(f"/aits/{m.id}@{m.version}", request)

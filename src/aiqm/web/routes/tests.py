@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from aiqm.core.constraints import describe
 from aiqm.exceptions import InputError
 from aiqm.plugins.manager import AITRegistry
+from aiqm.services import aits as ait_service
 from aiqm.services import components as svc
 from aiqm.services.components import ComponentRecord, TestEntry
 from aiqm.services.users import UserRecord
@@ -24,18 +25,21 @@ router = APIRouter()
 @router.get("/aits")
 def ait_list(request: Request, user: UserRecord = require("viewer")) -> Response:
     registry = registry_for(request)
-    return render(request, "aits.html", {"manifests": registry.manifests, "errors": registry.errors})
+    return render(request, "aits.html", {"aits": ait_service.list_aits(registry),
+                                         "errors": registry.errors})
 
 
 @router.get("/aits/{ref}")
 def ait_page(request: Request, ref: str, user: UserRecord = require("viewer")) -> Response:
     try:
-        m = registry_for(request).get(ref).manifest
+        info = ait_service.describe_ait(registry_for(request), ref)
     except InputError as exc:
         raise NotFound(str(exc)) from None
+    m = info.manifest
     params = [(p, describe(p.type, p.constraints)) for p in m.parameters]
     components = request.app.state.store.list_components()
-    return render(request, "ait.html", {"m": m, "params": params, "components": components})
+    return render(request, "ait.html", {"m": m, "params": params, "components": components,
+                                        "origin": info.origin, "record": info.record})
 
 
 def _chars(comp: ComponentRecord, lang: str) -> list[tuple[str, str]]:
