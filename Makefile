@@ -26,10 +26,11 @@ install-dev: $(VENV)/.installed-dev
 demo: $(VENV)/.installed
 	$(BIN)/aiqm demo aiqm-demo
 
-## make lint: ruff and mypy
+## make lint: ruff, mypy and the layer contract (import-linter; see docs/architecture.md)
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 ## make test: lint, type-check and the whole test suite
 test: lint

@@ -6,6 +6,7 @@ The tree::
     ├── InputError                     bad user input; the CLI exits with code 2
     │   ├── ProjectFileError           aiqm.yaml cannot be read or does not validate
     │   ├── InvalidParameterError      (also ValueError) a TD parameter breaks its constraint
+    │   ├── InvalidValueError          (also ValueError) an option or argument is not allowed
     │   ├── UnknownAITError            a TD names an AIT that is not installed
     │   ├── InventoryError             an inventory is missing, unreadable or not allowed
     │   │   ├── UnsafePathError        a path leaves the project folder
@@ -31,6 +32,7 @@ __all__ = [
     "GuidelineError",
     "InputError",
     "InvalidParameterError",
+    "InvalidValueError",
     "InventoryError",
     "ManifestError",
     "PDFUnavailableError",
@@ -43,11 +45,31 @@ __all__ = [
 
 
 class AIQMError(Exception):
-    """Base class of all errors raised by aiqm on purpose."""
+    """Base class of all errors raised by aiqm on purpose.
+
+    Examples
+    --------
+    >>> from aiqm import load_project
+    >>> try:
+    ...     load_project("no-such-folder")
+    ... except AIQMError as exc:
+    ...     print(type(exc).__name__)
+    ProjectFileError
+    """
 
 
 class InputError(AIQMError):
-    """The user's input is wrong; the CLI reports it and exits with code 2."""
+    """The user's input is wrong; the CLI reports it and exits with code 2.
+
+    Examples
+    --------
+    >>> from aiqm.core.project import parse_project
+    >>> try:
+    ...     parse_project("component: {name: demo, task: guessing}")
+    ... except InputError as exc:
+    ...     print(str(exc).splitlines()[0])
+    aiqm.yaml does not validate:
+    """
 
 
 class ProjectFileError(InputError):
@@ -70,7 +92,25 @@ class ProjectFileError(InputError):
 
 
 class InvalidParameterError(InputError, ValueError):
-    """A parameter value breaks the constraint declared in the AIT manifest."""
+    """A parameter value breaks the constraint declared in the AIT manifest.
+
+    It is also a :class:`ValueError`, so code that validates values the usual
+    way catches it.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise InvalidParameterError(
+    ...         "The 'threshold' parameter of AIT 'data_drift' must be a float in the range "
+    ...         "[0, 1]. Got 1.5 instead.")
+    ... except ValueError as exc:
+    ...     print(type(exc).__name__, isinstance(exc, InputError))
+    InvalidParameterError True
+    """
+
+
+class InvalidValueError(InputError, ValueError):
+    """An option or argument has a value aiqm does not accept (an unknown executor, a limit < 1 …)."""
 
 
 class UnknownAITError(InputError, LookupError):

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 require_module("cryptography", "pip install 'aiqm[evidence]'")
 
 from aiqm.cli.main import app
-from aiqm.render.canonical import report_digest_of_json
+from aiqm.report.canonical import report_digest_of_json
 from render.stored import StoredProject, make_stored_project
 
 runner = CliRunner()

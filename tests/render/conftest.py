@@ -1,4 +1,4 @@
-"""Fixtures for render tests; the data is built in :mod:`scenario`."""
+"""Fixtures for render tests; the report data is built in :mod:`report.scenario`."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from aiqm.render import Report
-
-from .scenario import Scenario, make_scenario
+from aiqm.report import Report
+from report.scenario import Scenario, make_scenario
 
 
 @pytest.fixture

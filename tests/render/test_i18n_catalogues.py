@@ -113,3 +113,11 @@ def test_catalogue_cli_check(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["--check"]) == 0
     assert main(["--bogus"]) == 2
+
+
+def test_t_catalogue() -> None:
+    assert t("summary") == "Summary"
+    assert t("verdict", "xx") == "Verdict"  # unknown language falls back to English
+    assert t("more_rows", n=5) == "5 more rows in the artifact"
+    with pytest.raises(KeyError):
+        t("no_such_key")

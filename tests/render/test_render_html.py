@@ -13,10 +13,10 @@ from html.parser import HTMLParser
 import pytest
 
 from aiqm.core.results import CriterionOutcome, MeasureValue, Status, TDResult
-from aiqm.render import Report, render_html
+from aiqm.render import render_html
 from aiqm.render.html import MAX_TABLE_ROWS, fmt_value
-
-from .scenario import (
+from aiqm.report import Report
+from report.scenario import (
     ERROR_TEXT,
     MODEL_DIGEST,
     T0,

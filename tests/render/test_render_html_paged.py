@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from aiqm.render import Report, render_html
-from aiqm.render.canonical import report_digest
+from aiqm.render import render_html
 from aiqm.render.html import GLOSSARY, PAGED_MAX_TABLE_ROWS, PAGED_MAX_TEXT_BYTES
 from aiqm.render.i18n import t
-
-from .scenario import TABLE_ROWS, TEXT_BYTES
+from aiqm.report import Report
+from aiqm.report.canonical import report_digest
+from report.scenario import TABLE_ROWS, TEXT_BYTES
 
 Artifact = Callable[[str], bytes | None]
 

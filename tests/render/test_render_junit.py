@@ -8,11 +8,10 @@ import pytest
 from tests._require import require_module
 
 from aiqm.core.results import CriterionOutcome, MeasureValue, Status, TDResult
-from aiqm.render import Report
-from aiqm.render.canonical import report_digest
 from aiqm.render.junit import render_junit
-
-from .scenario import ERROR_TEXT, XSS_NAME, Scenario
+from aiqm.report import Report
+from aiqm.report.canonical import report_digest
+from report.scenario import ERROR_TEXT, XSS_NAME, Scenario
 
 # The shape CI systems read (Jenkins, GitLab, GitHub test reporters), written down
 # here as a schema: testsuites > testsuite > (properties?, testcase*), and a testcase

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from aiqm.core.results import Status, TDResult
-from aiqm.render import Report
-from aiqm.render.canonical import report_digest
 from aiqm.render.markdown import MAX_CHARS, md_code, md_text, render_markdown
-
-from .scenario import ERROR_TEXT, XSS_NAME, Scenario
+from aiqm.report import Report
+from aiqm.report.canonical import report_digest
+from report.scenario import ERROR_TEXT, XSS_NAME, Scenario
 
 
 def test_summary_has_verdict_counts_tests_and_failures(report: Report) -> None:

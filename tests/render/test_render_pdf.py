@@ -16,11 +16,18 @@ from pathlib import Path
 import pytest
 
 from aiqm.core.results import CriterionOutcome, MeasureValue, Status, TDResult
-from aiqm.render import Report, report_to_json
-from aiqm.render.canonical import report_digest
 from aiqm.render.html import render_html
-
-from .scenario import DATA_DIGEST, MODEL_DIGEST, T0, Scenario, Store, make_scenario, svg_figure
+from aiqm.report import Report, report_to_json
+from aiqm.report.canonical import report_digest
+from report.scenario import (
+    DATA_DIGEST,
+    MODEL_DIGEST,
+    T0,
+    Scenario,
+    Store,
+    make_scenario,
+    svg_figure,
+)
 
 
 def _need(tool: str) -> str:

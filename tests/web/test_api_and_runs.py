@@ -147,8 +147,8 @@ def test_a_run_from_the_api_executes_in_a_worker_and_reports(web: Web, bc_files:
     assert {t["name"]: t["status"] for t in second["tests"]}["accuracy"] == "NG"
     diff = viewer.get(f"/api/components/{cid}/compare",
                       params={"before": run["id"], "after": second["id"]}).json()
-    from aiqm.render.compare import compare_reports
-    from aiqm.render.report import load_report
+    from aiqm.report.builder import load_report
+    from aiqm.report.compare import compare_reports
 
     expected = compare_reports(
         load_report(viewer.get(f"/api/runs/{run['id']}/report?format=json").content),

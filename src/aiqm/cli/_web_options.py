@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from aiqm.services import store as services_store
+from aiqm.web.config import WebConfig, default_home
+
+if TYPE_CHECKING:
+    from aiqm.services.store import WebStore
 
 __all__ = ["DbOption", "HomeOption", "open_web_store"]
 
@@ -21,11 +27,8 @@ DbOption = Annotated[
 ]
 
 
-def open_web_store(home: Path | None, db: str | None):  # type: ignore[no-untyped-def]
+def open_web_store(home: Path | None, db: str | None) -> WebStore:
     """Open the web store of a home folder (created if needed)."""
-    from aiqm.storage.web_store import WebStore
-    from aiqm.web.config import WebConfig, default_home
-
     config = WebConfig(home=home or default_home(), db_url=db)
     config.prepare()
-    return WebStore(config.database_url)
+    return services_store.open_web_store(config.database_url)

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from aiqm.cli import ait_author
 from aiqm.cli._common import console, handle_errors
+from aiqm.core.constraints import describe
 from aiqm.plugins.manager import load_registry
 from aiqm.services import aits as ait_service
 
@@ -53,8 +54,6 @@ def show_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
 ) -> None:
     """Show an AIT's manifest."""
-    from aiqm.core.constraints import describe
-
     info = ait_service.describe_ait(load_registry(plugin or ()), ref)
     m = info.manifest
     if as_json:

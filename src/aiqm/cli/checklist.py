@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from aiqm.cli._common import console, handle_errors
+from aiqm.services.coverage import write_checklist_template
 
 __all__ = ["checklist_app"]
 
@@ -30,8 +31,6 @@ def template_cmd(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a checklist with one row per required process requirement of the component."""
-    from aiqm.services.coverage import write_checklist_template
-
     if lang not in ("en", "ja"):
         raise typer.BadParameter("use en or ja", param_hint="--lang")
     result = write_checklist_template(project, output, lang=lang, include_all=include_all,

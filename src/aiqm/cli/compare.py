@@ -11,6 +11,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from aiqm.cli._common import EXIT_NG, STATUS_STYLE, console, handle_errors
+from aiqm.core.results import Status
+from aiqm.render.html import fmt_value
+from aiqm.render.markdown import render_comparison_markdown
+from aiqm.report.compare import Comparison
+from aiqm.services.compare import compare_runs
 
 __all__ = ["register"]
 
@@ -25,19 +30,17 @@ _CHANGE_STYLE = {
 _FAIL_ON = ("never", "regression", "change")
 
 
-def _status(value: Any) -> str:
+def _status(value: Status | None) -> str:
     if value is None:
         return "—"
     return f"[{STATUS_STYLE.get(value.value, '')}]{value.value}[/]"
 
 
 def _value(value: Any) -> str:
-    from aiqm.render.html import fmt_value
-
     return "—" if value is None else escape(fmt_value(value))
 
 
-def _print_table(comparison: Any, show_all: bool) -> None:
+def _print_table(comparison: Comparison, show_all: bool) -> None:
     c = comparison
     console.print(
         f"compare [bold]{escape(c.before.run_id)}[/] ({c.before.verdict.value}) → "
@@ -92,8 +95,9 @@ def _print_table(comparison: Any, show_all: bool) -> None:
         table = Table(title="inventories", title_justify="left")
         for col in ("inventory", "change", "before", "after"):
             table.add_column(col, overflow="fold")
-        for i in c.inventories:
-            table.add_row(escape(i.name), i.change, i.digest_before or "—", i.digest_after or "—")
+        for inv in c.inventories:
+            table.add_row(escape(inv.name), inv.change, inv.digest_before or "—",
+                          inv.digest_after or "—")
         console.print(table)
     counts = ", ".join(f"{n} {k}" for k, n in c.counts().items() if n)
     console.print(counts or "no tests")
@@ -141,9 +145,6 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Compare two runs: status changes, measure deltas, new/missing tests, changed inputs."""
-        from aiqm.render.compare import render_comparison_markdown
-        from aiqm.services.compare import compare_runs
-
         if fail_on not in _FAIL_ON:
             raise typer.BadParameter(f"use one of {', '.join(_FAIL_ON)}", param_hint="--fail-on")
         if as_json and as_md:

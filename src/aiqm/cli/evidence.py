@@ -10,6 +10,8 @@ import typer
 from rich.markup import escape
 
 from aiqm.cli._common import EXIT_NG, console, err_console, handle_errors
+from aiqm.render.i18n import LANGUAGES
+from aiqm.services.evidence import create_bundle, generate_keys, verify_bundle_file
 
 __all__ = ["keys_app", "register"]
 
@@ -28,8 +30,6 @@ def keys_generate_cmd(
     force: Annotated[bool, typer.Option("--force", help="Replace existing key files.")] = False,
 ) -> None:
     """Generate an Ed25519 key pair (private key mode 0600; set AIQM_KEY_PASSWORD to encrypt it)."""
-    from aiqm.services.evidence import generate_keys
-
     pair = generate_keys(output, name, force=force)
     console.print(f"private key: {pair.private} (keep it secret; mode 0600)")
     console.print(f"public key:  {pair.public} (give it to whoever verifies bundles)")
@@ -65,9 +65,6 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Write a signed evidence bundle: report JSON/HTML/PDF, artifacts, config, digests."""
-        from aiqm.render.i18n import LANGUAGES
-        from aiqm.services.evidence import create_bundle
-
         if key is None:
             raise typer.BadParameter(
                 "pass the private key that signs the bundle (or set AIQM_SIGNING_KEY); "
@@ -107,8 +104,6 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Check a bundle's signature and every file's digest; exit 0 only if all match."""
-        from aiqm.services.evidence import verify_bundle_file
-
         if key is None:
             raise typer.BadParameter(
                 "pass the signer's public key, e.g. --key aiqm-signing.pub.pem", param_hint="--key"

@@ -11,6 +11,18 @@ from rich.markup import escape
 from rich.table import Table
 
 from aiqm.cli._common import EXIT_INPUT, console, err_console, handle_errors
+from aiqm.core.guideline import GuidelineError, guideline_json_schema
+from aiqm.plugins.manager import load_registry
+from aiqm.services.guidelines import (
+    coverage_tables,
+    guideline_overview,
+    is_guideline_path,
+    list_guidelines,
+    load_guideline_file,
+    resolve_guideline,
+    update_generated_block,
+    validate_guideline_file,
+)
 
 if TYPE_CHECKING:
     from aiqm.core.guideline import Guideline
@@ -35,8 +47,6 @@ def _lang(value: str) -> str:
 def list_cmd(as_json: Annotated[bool, typer.Option("--json")] = False,
              lang: Annotated[str, _LANG] = "en") -> None:
     """List the packaged guidelines."""
-    from aiqm.services.guidelines import list_guidelines
-
     lang = _lang(lang)
     rows = list_guidelines()
     if as_json:
@@ -54,8 +64,6 @@ def list_cmd(as_json: Annotated[bool, typer.Option("--json")] = False,
 
 
 def _load(ref: str) -> Guideline:
-    from aiqm.services.guidelines import is_guideline_path, load_guideline_file, resolve_guideline
-
     if is_guideline_path(ref) or Path(ref).is_file():
         return load_guideline_file(ref)
     return resolve_guideline(ref).guideline
@@ -69,8 +77,6 @@ def show_cmd(
     lang: Annotated[str, _LANG] = "en",
 ) -> None:
     """Show a guideline: characteristics, levels, requirements and the level matrix."""
-    from aiqm.services.guidelines import guideline_overview
-
     lang = _lang(lang)
     g = _load(ref)
     if as_json:
@@ -144,9 +150,6 @@ def validate_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Validate a custom guideline file; each problem names its entry path. Exit 2 if invalid."""
-    from aiqm.core.guideline import GuidelineError
-    from aiqm.services.guidelines import validate_guideline_file
-
     try:
         g, warnings = validate_guideline_file(file)
     except GuidelineError as exc:
@@ -171,8 +174,6 @@ def validate_cmd(
 @handle_errors
 def schema_cmd() -> None:
     """Print the JSON Schema of guideline files."""
-    from aiqm.core.guideline import guideline_json_schema
-
     print(json.dumps(guideline_json_schema(), indent=2, ensure_ascii=False))
 
 
@@ -185,9 +186,6 @@ def coverage_table_cmd(
         help="Replace the generated block of this Markdown file instead of printing.")] = None,
 ) -> None:
     """Print Markdown tables: which installed AIT evidences which requirement."""
-    from aiqm.plugins.manager import load_registry
-    from aiqm.services.guidelines import coverage_tables, update_generated_block
-
     registry = (load_registry(["aiqm.plugins.builtin"], entry_points=False) if builtin
                 else load_registry(plugin or ()))
     tables = coverage_tables(registry)

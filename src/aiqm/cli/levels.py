@@ -11,6 +11,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from aiqm.cli._common import console, handle_errors
+from aiqm.core.levels import normalise_answer
+from aiqm.core.project import PROJECT_FILE, load_project
+from aiqm.exceptions import InputError
+from aiqm.services.guidelines import resolve_guideline
+from aiqm.services.levels import (
+    determine_target_levels,
+    load_answers,
+    parse_answer_flags,
+    parse_level_flags,
+    write_levels,
+)
 
 if TYPE_CHECKING:
     from aiqm.core.guideline import ExternalCharacteristic, Guideline, Question
@@ -20,9 +31,6 @@ __all__ = ["ask", "print_levels", "register"]
 
 
 def _ask_question(q: Question, lang: str) -> str:
-    from aiqm.core.levels import normalise_answer
-    from aiqm.exceptions import InputError
-
     if q.kind == "bool":
         return "yes" if typer.confirm(q.text.get(lang)) else "no"
     console.print(escape(q.text.get(lang)))
@@ -112,14 +120,6 @@ def register(app: typer.Typer) -> None:
         Prints the external levels, the required internal levels and how many
         requirements they imply; --write stores them in aiqm.yaml.
         """
-        from aiqm.services.levels import (
-            determine_target_levels,
-            load_answers,
-            parse_answer_flags,
-            parse_level_flags,
-            write_levels,
-        )
-
         if lang not in ("en", "ja"):
             raise typer.BadParameter("use en or ja", param_hint="--lang")
         g, project_levels = _guideline(project, guideline)
@@ -146,9 +146,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _guideline(project: Path, ref: str | None) -> tuple[Guideline, dict[str, str]]:
-    from aiqm.core.project import PROJECT_FILE, load_project
-    from aiqm.services.guidelines import resolve_guideline
-
     file = project / PROJECT_FILE if project.is_dir() else project
     if file.is_file():
         proj, root = load_project(project)

@@ -9,6 +9,13 @@ from typing import Annotated
 import typer
 
 from aiqm.cli._common import console, handle_errors
+from aiqm.cli.run import print_results
+from aiqm.services.demo import create_demo_project
+from aiqm.services.projects import init_project
+from aiqm.services.reports import build_run_report, write_report
+from aiqm.services.runs import RunOptions, run_project
+from aiqm.services.schemas import json_schema
+from aiqm.services.store import open_store
 
 __all__ = ["register"]
 
@@ -21,8 +28,6 @@ def register(app: typer.Typer) -> None:
         force: Annotated[bool, typer.Option("--force", help="Overwrite an existing aiqm.yaml.")] = False,
     ) -> None:
         """Write a commented aiqm.yaml skeleton."""
-        from aiqm.services.projects import init_project
-
         path = init_project(directory, force=force)
         console.print(f"wrote {path}; edit it, then `aiqm run {directory}`")
 
@@ -33,17 +38,11 @@ def register(app: typer.Typer) -> None:
         executor: Annotated[str | None, typer.Option(help="process or inline.")] = None,
     ) -> None:
         """Build the breast-cancer demo project, run it, and write report.json and report.html."""
-        from aiqm.cli.run import print_results
-        from aiqm.services.demo import create_demo_project
-        from aiqm.services.reports import build_run_report, write_report
-        from aiqm.services.runs import RunOptions, run_project
-        from aiqm.storage import open_project_store
-
         console.print(f"building the demo project in {directory} …")
         d = create_demo_project(directory)
         summary = run_project(d, RunOptions(executor=executor, accept_changes=True))
         print_results(summary)
-        store, artifacts = open_project_store(d)
+        store, artifacts = open_store(d)
         try:
             report = build_run_report(store, summary.run.id)
         finally:
@@ -60,6 +59,4 @@ def register(app: typer.Typer) -> None:
         what: Annotated[str, typer.Argument(help="project, manifest or report.")],
     ) -> None:
         """Print the JSON Schema of the project file, the AIT manifest or the report."""
-        from aiqm.services.schemas import json_schema
-
         print(json.dumps(json_schema(what), indent=2, ensure_ascii=False))

@@ -9,6 +9,9 @@ from typing import Annotated
 import typer
 
 from aiqm.cli._common import console, handle_errors
+from aiqm.render.i18n import LANGUAGES
+from aiqm.services.reports import FORMATS, build_run_report, render_report, write_report
+from aiqm.services.store import open_existing_store
 
 __all__ = ["register"]
 
@@ -26,10 +29,6 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[str, typer.Option(help="Report language: en or ja.")] = "en",
     ) -> None:
         """Render the report of a stored run."""
-        from aiqm.render.i18n import LANGUAGES
-        from aiqm.services.reports import FORMATS, build_run_report, render_report, write_report
-        from aiqm.services.store import open_existing_store
-
         if fmt not in FORMATS:
             raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
         if lang not in LANGUAGES:

@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from aiqm.cli._common import STATUS_STYLE, console, handle_errors
+from aiqm.services.runs import (
+    AITPreparing,
+    RunEvent,
+    RunOptions,
+    RunPlanned,
+    RunSummary,
+    list_runs,
+    run_project,
+)
 
 __all__ = ["print_results", "register"]
 
 
-def print_results(summary: Any) -> None:
+def print_results(summary: RunSummary) -> None:
     """Print the results table of a run."""
     table = Table(title=f"run {summary.run.id}", title_justify="left")
     for col in ("test", "characteristic", "AIT", "status", "details"):
@@ -49,16 +65,15 @@ def print_results(summary: Any) -> None:
 class _ProgressView:
     def __init__(self, progress: Progress) -> None:
         self.p = progress
-        self.total_id: Any = None
-        self.tasks: dict[str, Any] = {}
+        self.total_id: TaskID | None = None
+        self.tasks: dict[str, TaskID] = {}
 
-    def __call__(self, e: Any) -> None:
-        if isinstance(e, dict):
-            if e.get("kind") == "planned":
-                n = len(e["tests"]) - len(e["skipped"])
-                self.total_id = self.p.add_task("[bold]tests", total=max(n, 1))
-            elif e.get("kind") == "preparing":  # an imported AIT builds its environment
-                self.p.console.print(f"  [dim]{escape(e['ait'])}: {escape(str(e['line'])[:160])}[/]")
+    def __call__(self, e: RunEvent) -> None:
+        if isinstance(e, RunPlanned):
+            self.total_id = self.p.add_task("[bold]tests", total=max(e.to_run, 1))
+            return
+        if isinstance(e, AITPreparing):  # an imported AIT builds its environment
+            self.p.console.print(f"  [dim]{escape(e.ait)}: {escape(e.line[:160])}[/]")
             return
         if e.kind == "started":
             self.tasks[e.td_name] = self.p.add_task(f"  {escape(e.td_name)}", total=None)
@@ -82,13 +97,13 @@ class _LineView:
         self.total = 0
         self.done = 0
 
-    def __call__(self, e: Any) -> None:
-        if isinstance(e, dict):
-            if e.get("kind") == "planned":
-                self.total = len(e["tests"]) - len(e["skipped"])
-                console.print(f"run {e['run_id']}: {self.total} test(s) to run")
-            elif e.get("kind") == "preparing":
-                console.print(f"  {escape(e['ait'])}: {escape(str(e['line'])[:160])}")
+    def __call__(self, e: RunEvent) -> None:
+        if isinstance(e, RunPlanned):
+            self.total = e.to_run
+            console.print(f"run {e.run_id}: {self.total} test(s) to run")
+            return
+        if isinstance(e, AITPreparing):
+            console.print(f"  {escape(e.ait)}: {escape(e.line[:160])}")
             return
         if e.kind == "finished":
             self.done += 1
@@ -112,8 +127,6 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")] = False,
     ) -> None:
         """Run the project's tests; exit 0 if all are OK, 1 if any is NG or ERR, 2 on bad input."""
-        from aiqm.services.runs import RunOptions, run_project
-
         opts = RunOptions(
             executor=executor, workers=workers, timeout=timeout, memory_limit_mb=memory_limit_mb,
             use_cache=False if no_cache else None, resume=resume, accept_changes=accept_changes,
@@ -144,13 +157,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """List the stored runs of a project, newest first."""
-        from aiqm.services.store import open_existing_store
-
-        store, _ = open_existing_store(directory)
-        try:
-            rows = store.list_runs(limit=limit)
-        finally:
-            store.close()
+        rows = list_runs(directory, limit=limit)
         if as_json:
             print(json.dumps([
                 {"id": r.id, "status": r.status, "component": r.component,

@@ -10,6 +10,9 @@ import typer
 
 from aiqm.cli._common import console, err_console, handle_errors
 from aiqm.cli._web_options import DbOption, HomeOption
+from aiqm.exceptions import InputError
+from aiqm.web import WebConfig, create_app
+from aiqm.web.config import default_home
 
 __all__ = ["is_loopback", "register"]
 
@@ -45,14 +48,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         r"""Start the web application (needs pip install 'aiqm\[web]'); stop it with Ctrl-C."""
         try:
-            import uvicorn
+            import uvicorn  # lazy: the optional 'web' extra; only `aiqm serve` needs it
         except ImportError:
-            from aiqm.exceptions import InputError
-
             raise InputError("the web application needs its extra: pip install 'aiqm[web]'") from None
-        from aiqm.web import WebConfig, create_app
-        from aiqm.web.config import default_home
-
         config = WebConfig(home=home or default_home(), db_url=db, data_roots=tuple(data_root or ()),
                            max_upload_mb=max_upload_mb, max_active_runs=max_runs,
                            secure_cookies=True if secure_cookies else None)

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from aiqm.cli._common import console, handle_errors
 from aiqm.cli._web_options import DbOption, HomeOption, open_web_store
+from aiqm.exceptions import InputError
+from aiqm.services.users import (
+    UserRecord,
+    change_password,
+    create_token,
+    create_user,
+    set_active,
+    set_role,
+)
+
+if TYPE_CHECKING:
+    from aiqm.services.store import WebStore
 
 __all__ = ["users_app"]
 
@@ -23,15 +35,11 @@ def _read_password(from_stdin: bool) -> str:
     first = typer.prompt("password", hide_input=True)
     again = typer.prompt("password again", hide_input=True)
     if first != again:
-        from aiqm.exceptions import InputError
-
         raise InputError("the two passwords differ; run the command again")
     return str(first)
 
 
-def _find(store, username: str):  # type: ignore[no-untyped-def]
-    from aiqm.exceptions import InputError
-
+def _find(store: WebStore, username: str) -> UserRecord:
     user = store.get_user_by_name(username)
     if user is None:
         raise InputError(f"no user named {username!r}; `aiqm users list` shows them")
@@ -49,8 +57,6 @@ def create_cmd(
     db: DbOption = None,
 ) -> None:
     """Create a user; the first admin is made with `aiqm users create --admin`."""
-    from aiqm.services.users import create_user
-
     password = _read_password(password_stdin)
     with open_web_store(home, db) as store:
         user = create_user(store, username, password, "admin" if admin else role)
@@ -89,8 +95,6 @@ def set_role_cmd(
     db: DbOption = None,
 ) -> None:
     """Change a user's role (signs them out)."""
-    from aiqm.services.users import set_role
-
     with open_web_store(home, db) as store:
         set_role(store, _find(store, username).id, role)
     console.print(f"{username} is now {role}")
@@ -105,8 +109,6 @@ def set_password_cmd(
     db: DbOption = None,
 ) -> None:
     """Set a user's password (signs them out everywhere)."""
-    from aiqm.services.users import change_password
-
     password = _read_password(password_stdin)
     with open_web_store(home, db) as store:
         change_password(store, _find(store, username).id, password)
@@ -121,8 +123,6 @@ def deactivate_cmd(
     db: DbOption = None,
 ) -> None:
     """Deactivate a user (signs them out and blocks their API tokens)."""
-    from aiqm.services.users import set_active
-
     with open_web_store(home, db) as store:
         set_active(store, _find(store, username).id, False)
     console.print(f"{username} is deactivated")
@@ -137,8 +137,6 @@ def token_cmd(
     db: DbOption = None,
 ) -> None:
     """Create an API token for a user and print it (shown once; only its hash is kept)."""
-    from aiqm.services.users import create_token
-
     with open_web_store(home, db) as store:
         token, _ = create_token(store, _find(store, username).id, name)
     print(token)

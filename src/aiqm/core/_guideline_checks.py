@@ -3,20 +3,22 @@
 Every problem is one line that starts with the entry path of the offending
 entry, e.g. ``internal[3].levels[1].requirements[0]: unknown requirement id
 'B-2-L9-1'``. :func:`check_guideline` runs after the structural validation of
-:class:`~aiqm.core.guideline.Guideline` and returns all problems at once.
+:class:`~aiqm.core.guideline.Guideline` (in :func:`~aiqm.core.guideline.parse_guideline`)
+and returns all problems at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
 
+from aiqm.core._guideline_files import LOADING, available_guidelines, packaged_file
+from aiqm.core._guideline_model import Guideline
 from aiqm.core._guideline_parts import LANGUAGE_NAMES
 
-if TYPE_CHECKING:
-    from aiqm.core.guideline import Guideline
+__all__ = ["GuidelineLoader", "check_guideline", "find_cycle"]
 
-__all__ = ["check_guideline", "find_cycle"]
+GuidelineLoader = Callable[[str], Guideline]
+"""Loads a packaged guideline by ``id@edition`` (crosswalk targets are checked against it)."""
 
 
 def _dupes(items: Iterable[tuple[str, str]], what: str) -> list[str]:
@@ -70,15 +72,18 @@ def find_cycle(edges: Mapping[str, Iterable[str]]) -> list[str] | None:
     return None
 
 
-def check_guideline(g: Guideline) -> list[str]:
-    """All reference problems of ``g`` (empty when it is consistent)."""
+def check_guideline(g: Guideline, load: GuidelineLoader) -> list[str]:
+    """All reference problems of ``g`` (empty when it is consistent).
+
+    ``load`` reads another packaged guideline, whose ids a crosswalk may name.
+    """
     problems: list[str] = []
     problems += _check_ids(g)
     problems += _check_levels(g)
     problems += _check_requirements(g)
     problems += _check_matrix(g)
     problems += _check_triggers(g)
-    problems += _check_crosswalks(g)
+    problems += _check_crosswalks(g, load)
     problems += _check_cycles(g)
     problems += _check_languages(g)
     return problems
@@ -217,9 +222,7 @@ def _check_triggers(g: Guideline) -> list[str]:
     return out
 
 
-def _check_crosswalks(g: Guideline) -> list[str]:
-    from aiqm.core.guideline import LOADING, available_guidelines, load_guideline, packaged_file
-
+def _check_crosswalks(g: Guideline, load: GuidelineLoader) -> list[str]:
     out: list[str] = []
     own = set(g.characteristic_ids) | {r.id for r in g.requirements}
     for i, cw in enumerate(g.crosswalks):
@@ -240,7 +243,7 @@ def _check_crosswalks(g: Guideline) -> list[str]:
             continue
         if packaged_file(target.guideline) in LOADING:
             continue  # the two files point at each other; each is checked on its own load
-        other = load_guideline(target.guideline)
+        other = load(target.guideline)
         if other.characteristic(target.id) is None and other.requirement(target.id) is None:
             out.append(f"{where}.to.id: {target.guideline} has no characteristic or "
                        f"requirement {target.id!r}")

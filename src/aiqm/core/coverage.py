@@ -31,10 +31,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from aiqm.core.guideline import Guideline, InternalCharacteristic, InternalLevel, Requirement
+from aiqm.core.guideline import (
+    Guideline,
+    InternalCharacteristic,
+    InternalLevel,
+    Requirement,
+    load_guideline,
+)
 from aiqm.core.levels import cumulative_levels, required_levels, required_requirements
 from aiqm.core.manifest import AITManifest
 from aiqm.core.results import Status, TDResult
+from aiqm.exceptions import InputError
 
 __all__ = [
     "CHECKLIST_TABLE",
@@ -350,8 +357,6 @@ def compute_coverage(
     GuidelineCoverage
     """
     if resolve is None:
-        from aiqm.core.guideline import load_guideline
-
         def resolve(ref: str) -> Guideline | None:
             try:
                 return load_guideline(ref)
@@ -455,8 +460,6 @@ def requirements_for_test(
     >>> requirements_for_test("AIFL", [], ["C-1-L1-1", "B-3-L2-4"], g)
     ('C-1-L1-1', 'B-3-L2-4')
     """
-    from aiqm.exceptions import InputError
-
     if not guidelines:
         return tuple(given or declared)
     if given:

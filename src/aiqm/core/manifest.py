@@ -129,6 +129,18 @@ class AITManifest(Definition):
     """The typed declaration of an AIT.
 
     Stable id: ``aiqm.ait:<id>@<version>`` (see :attr:`ref`).
+
+    Examples
+    --------
+    >>> m = AITManifest.from_data({
+    ...     "id": "row_count", "version": "1.0.0", "description": "Counts rows.",
+    ...     "characteristics": ["B-1"],
+    ...     "parameters": [{"name": "minimum", "type": "int", "default": 1}],
+    ...     "measures": [{"name": "n_rows", "type": "int", "min": 0}]})
+    >>> m.ref
+    'aiqm.ait:row_count@1.0.0'
+    >>> m.validate_parameters({})
+    {'minimum': 1}
     """
 
     id: str = Field(pattern=_ID_RE)

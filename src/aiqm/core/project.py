@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -46,8 +47,6 @@ class Component(Definition):
     @classmethod
     def _guideline_refs(cls, v: str | tuple[str, ...]) -> str | tuple[str, ...]:
         """A packaged guideline (``id`` or ``id@edition``) or a guideline file's path."""
-        import re
-
         refs = (v,) if isinstance(v, str) else v
         if not refs:
             raise ValueError("name at least one guideline, e.g. aist-mlqm@3")
@@ -79,7 +78,14 @@ class Settings(Definition):
 
 
 class ProjectFile(Definition):
-    """The whole project file."""
+    """The whole project file.
+
+    Examples
+    --------
+    >>> project = parse_project("component: {name: demo, task: other, guideline: aist-mlqm@3}")
+    >>> project.component.name, project.component.guidelines, project.tests
+    ('demo', ('aist-mlqm@3',), ())
+    """
 
     component: Component
     inventories: dict[str, Inventory] = Field(default_factory=dict)
@@ -89,8 +95,6 @@ class ProjectFile(Definition):
     @field_validator("inventories")
     @classmethod
     def _inventory_names(cls, v: dict[str, Any]) -> dict[str, Any]:
-        import re
-
         for name in v:
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]{0,63}", name):
                 raise ValueError(
@@ -252,6 +256,21 @@ def load_project(path: str | Path) -> tuple[ProjectFile, Path]:
     -------
     (ProjectFile, Path)
         The validated project and the project folder.
+
+    Raises
+    ------
+    ProjectFileError
+        When there is no project file, or it does not validate (every problem listed).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from aiqm import init_project
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = init_project(tmp)
+    ...     project, root = load_project(tmp)
+    >>> project.component.name, [t.name for t in project.tests]
+    ('my-classifier', ['test accuracy', 'test data completeness'])
     """
     p = Path(path)
     file = p / PROJECT_FILE if p.is_dir() else p

@@ -6,9 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
-from aiqm.core._base import Record
+from aiqm.core._base import Record, without_examples
 
 __all__ = [
     "CriterionOutcome",
@@ -22,7 +24,23 @@ __all__ = [
 
 
 class Status(StrEnum):
-    """Outcome of one test description."""
+    """Outcome of one test description.
+
+    Examples
+    --------
+    >>> [s.value for s in Status]
+    ['OK', 'NG', 'ERR', 'NA']
+    >>> Status("NG") is Status.NG
+    True
+    """
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(core_schema)
+        without_examples(handler.resolve_ref_schema(json_schema))
+        return json_schema
 
     OK = "OK"  # every criterion holds
     NG = "NG"  # some criterion fails
@@ -69,7 +87,18 @@ class InputRef(Record):
 
 
 class TDResult(Record):
-    """The result of one test description in one run, with the config that produced it."""
+    """The result of one test description in one run, with the config that produced it.
+
+    Examples
+    --------
+    >>> result = TDResult(
+    ...     td_name="test accuracy", characteristic="C-1",
+    ...     ait_id="classification_performance", ait_version="1.0.0", status=Status.OK,
+    ...     measures=[MeasureValue(name="accuracy", value=0.93)],
+    ... )
+    >>> result.status.value, result.measure("accuracy").value
+    ('OK', 0.93)
+    """
 
     td_name: str
     characteristic: str

@@ -21,6 +21,14 @@ class Criterion(Definition):
     ``[low, high]`` (both inclusive). For a sequence measure, ``aggregate`` says
     how the elements combine: ``all``/``any``/``at_least`` (with ``k``) test each
     element; ``mean``/``min``/``max`` reduce first and then test.
+
+    Examples
+    --------
+    >>> Criterion(measure="accuracy", op=">=", value=0.9).describe()
+    'accuracy >= 0.9'
+    >>> Criterion(measure="recall_per_class", op="between", value=(0.8, 1.0),
+    ...           aggregate="at_least", k=2).describe()
+    'at least 2 of recall_per_class between 0.8 and 1.0'
     """
 
     measure: str
@@ -57,7 +65,18 @@ class Criterion(Definition):
 
 
 class TestDescription(Definition):
-    """One acceptance test: an AIT bound to inventories, with parameters and criteria."""
+    """One acceptance test: an AIT bound to inventories, with parameters and criteria.
+
+    Examples
+    --------
+    >>> td = TestDescription(
+    ...     name="test accuracy", characteristic="C-1", ait="classification_performance@1",
+    ...     inventories={"dataset": "test", "model": "model"},
+    ...     criteria=[{"measure": "accuracy", "op": ">=", "value": 0.9}],
+    ... )
+    >>> td.ait, [c.describe() for c in td.criteria]
+    ('classification_performance@1', ['accuracy >= 0.9'])
+    """
 
     __test__ = False  # not a pytest class
 

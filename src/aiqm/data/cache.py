@@ -106,8 +106,8 @@ def materialise(source: Path, format: str, digest: str, cache_dir: Path) -> Path
     ...     open_mmap(arrow).num_rows
     2
     """
-    import pyarrow as pa
-    import pyarrow.ipc as ipc
+    import pyarrow as pa  # lazy: pyarrow is heavy; the CLI loads this module
+    import pyarrow.ipc as ipc  # lazy: pyarrow is heavy; the CLI loads this module
 
     target = cache_path(digest, cache_dir)
     if target.is_file():
@@ -141,8 +141,8 @@ def open_mmap(path: Path) -> pa.Table:
     InventoryError
         If the file is missing or is not an Arrow IPC file.
     """
-    import pyarrow as pa
-    import pyarrow.ipc as ipc
+    import pyarrow as pa  # lazy: pyarrow is heavy; the CLI loads this module
+    import pyarrow.ipc as ipc  # lazy: pyarrow is heavy; the CLI loads this module
 
     try:
         return ipc.open_file(pa.memory_map(str(path), "r")).read_all()

@@ -300,7 +300,7 @@ class Dataset:
         without nulls they keep their type and may be a read-only view of the
         memory map. Other columns become ``object`` arrays with None for nulls.
         """
-        import pyarrow as pa
+        import pyarrow as pa  # lazy: pyarrow is heavy; the CLI loads this module
 
         col = self.column(name)
         if pa.types.is_dictionary(col.type):
@@ -339,7 +339,7 @@ class Dataset:
             If polars is not installed.
         """
         try:
-            import polars as pl
+            import polars as pl  # lazy: optional 'polars' extra
         except ImportError as e:
             raise ImportError(
                 "Dataset.to_polars() needs polars; install it with: pip install 'aiqm[polars]'"
@@ -355,8 +355,8 @@ def _quote(names: Sequence[str]) -> str:
 
 
 def _read_schema(path: Path, name: str) -> pa.Schema:
-    import pyarrow as pa
-    import pyarrow.ipc as ipc
+    import pyarrow as pa  # lazy: pyarrow is heavy; the CLI loads this module
+    import pyarrow.ipc as ipc  # lazy: pyarrow is heavy; the CLI loads this module
 
     try:
         return ipc.open_file(pa.memory_map(str(path), "r")).schema

@@ -124,11 +124,11 @@ def read_table(path: Path, format: str = "auto") -> pa.Table:
         if fmt in ("csv", "tsv"):
             return _read_csv(path, fmt)
         if fmt == "parquet":
-            import pyarrow.parquet as pq
+            import pyarrow.parquet as pq  # lazy: pyarrow is heavy; the CLI loads this module
 
             return pq.read_table(path, memory_map=True)
         if fmt == "feather":
-            import pyarrow.feather as feather
+            import pyarrow.feather as feather  # lazy: pyarrow is heavy; the CLI loads this module
 
             return feather.read_table(path, memory_map=True)
         return _read_ipc(path)
@@ -160,13 +160,13 @@ def read_batches(path: Path, format: str = "auto") -> pa.RecordBatchReader:
     InventoryError
         If the file does not exist.
     """
-    import pyarrow as pa
+    import pyarrow as pa  # lazy: pyarrow is heavy; the CLI loads this module
 
     path = Path(path)
     fmt = _check_format(path, format)
     if fmt != "parquet":
         return read_table(path, fmt).to_reader(max_chunksize=_BATCH_ROWS)
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # lazy: pyarrow is heavy; the CLI loads this module
 
     with _translate_errors(path, fmt):
         pf = pq.ParquetFile(path, memory_map=True)
@@ -182,7 +182,7 @@ def read_batches(path: Path, format: str = "auto") -> pa.RecordBatchReader:
 @contextlib.contextmanager
 def _translate_errors(path: Path, fmt: str) -> Iterator[None]:
     """Turn parser errors into :class:`DataError` naming the file."""
-    import pyarrow as pa
+    import pyarrow as pa  # lazy: pyarrow is heavy; the CLI loads this module
 
     try:
         yield
@@ -199,8 +199,8 @@ def _translate_errors(path: Path, fmt: str) -> Iterator[None]:
 
 
 def _read_csv(path: Path, fmt: str) -> pa.Table:
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
+    import pyarrow as pa  # lazy: pyarrow is heavy; the CLI loads this module
+    import pyarrow.csv as pcsv  # lazy: pyarrow is heavy; the CLI loads this module
 
     parse = pcsv.ParseOptions(delimiter="\t" if fmt == "tsv" else ",")
     table = pcsv.read_csv(
@@ -223,7 +223,7 @@ def _read_csv(path: Path, fmt: str) -> pa.Table:
 
 def _first_invalid_utf8(path: Path) -> int | None:
     """Return the byte offset of the first invalid UTF-8 sequence, or None."""
-    import pyarrow as pa
+    import pyarrow as pa  # lazy: pyarrow is heavy; the CLI loads this module
 
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
@@ -251,8 +251,8 @@ def _not_utf8(path: Path, offset: int | None) -> DataError:
 
 
 def _read_ipc(path: Path) -> pa.Table:
-    import pyarrow as pa
-    import pyarrow.ipc as ipc
+    import pyarrow as pa  # lazy: pyarrow is heavy; the CLI loads this module
+    import pyarrow.ipc as ipc  # lazy: pyarrow is heavy; the CLI loads this module
 
     source = pa.memory_map(str(path))
     try:

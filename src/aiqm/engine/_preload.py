@@ -8,6 +8,8 @@ scikit-learn, skops, pandas and matplotlib together) nor matplotlib's font setup
 from __future__ import annotations
 
 import contextlib
+import importlib
+import io
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -19,17 +21,19 @@ import pyarrow.ipc  # noqa: F401
 import aiqm.engine.worker
 import aiqm.plugins.manager  # noqa: F401
 
+#: Imported by the forkserver for their import time only (AITs use them).
+_WARM_MODULES = ("pandas", "sklearn.metrics", "skops.io")
+
 
 def _warm() -> None:
-    import io
-
-    import matplotlib
+    """Import the heavy libraries AITs use and draw one figure (a missing one is skipped)."""
+    import matplotlib  # lazy: optional for the warm-up; the caller suppresses ImportError
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import pandas  # noqa: F401
-    import sklearn.metrics  # noqa: F401
-    import skops.io  # noqa: F401
+    import matplotlib.pyplot as plt  # lazy: after the backend is chosen above
+
+    for name in _WARM_MODULES:
+        importlib.import_module(name)
 
     fig, ax = plt.subplots(figsize=(1, 1))
     ax.set_title("warm-up")

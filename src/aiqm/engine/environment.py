@@ -8,6 +8,8 @@ import sys
 from importlib import metadata
 from typing import Any
 
+import psutil
+
 __all__ = ["capture_environment"]
 
 _PACKAGES = (
@@ -36,8 +38,6 @@ def capture_environment() -> dict[str, Any]:
         except metadata.PackageNotFoundError:
             continue
     try:
-        import psutil
-
         memory = int(psutil.virtual_memory().total)
     except Exception:  # pragma: no cover
         memory = 0

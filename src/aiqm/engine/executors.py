@@ -13,16 +13,25 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.context
+import multiprocessing.forkserver
+import multiprocessing.process
 import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import Protocol
 
+import psutil
+
+from aiqm.engine.events import TaskEvent, TaskEventSink
 from aiqm.engine.task import TaskOutput, TaskSpec, read_json
+from aiqm.engine.worker import run_task, run_task_file
+from aiqm.exceptions import InvalidValueError
+from aiqm.plugins.manager import AITRegistry, load_registry
 
 __all__ = [
     "EXECUTORS",
@@ -33,19 +42,7 @@ __all__ = [
     "make_executor",
 ]
 
-
-@dataclass(frozen=True)
-class TaskEvent:
-    """A progress event: a task started, progressed or finished."""
-
-    kind: Literal["started", "progress", "finished"]
-    td_name: str
-    done: float = 0.0
-    total: float = 0.0
-    status: str = ""
-
-
-EventSink = Callable[[TaskEvent], None]
+_Context = multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext
 
 
 class Executor(Protocol):
@@ -53,7 +50,7 @@ class Executor(Protocol):
 
     name: str
 
-    def run(self, specs: Sequence[TaskSpec], on_event: EventSink | None = None) -> Iterator[TaskOutput]:
+    def run(self, specs: Sequence[TaskSpec], on_event: TaskEventSink | None = None) -> Iterator[TaskOutput]:
         """Run the specs (in any order) and yield one output per spec."""
         ...
 
@@ -70,13 +67,10 @@ class InlineExecutor:
 
     name = "inline"
 
-    def __init__(self, registry: Any = None) -> None:
+    def __init__(self, registry: AITRegistry | None = None) -> None:
         self._registry = registry
 
-    def run(self, specs: Sequence[TaskSpec], on_event: EventSink | None = None) -> Iterator[TaskOutput]:
-        from aiqm.engine.worker import run_task
-        from aiqm.plugins.manager import load_registry
-
+    def run(self, specs: Sequence[TaskSpec], on_event: TaskEventSink | None = None) -> Iterator[TaskOutput]:
         emit = on_event or (lambda e: None)
         registry = self._registry
         for spec in specs:
@@ -98,12 +92,10 @@ def _child_main(spec_path: str, log_path: str) -> None:
     os.close(fd)
     sys.stdout = open(1, "w", encoding="utf-8", closefd=False, buffering=1)  # noqa: SIM115
     sys.stderr = open(2, "w", encoding="utf-8", closefd=False, buffering=1)  # noqa: SIM115
-    from aiqm.engine.worker import run_task_file
-
     run_task_file(spec_path)
 
 
-def _mp_context() -> Any:
+def _mp_context() -> _Context:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
@@ -112,11 +104,11 @@ def _mp_context() -> Any:
     return multiprocessing.get_context("spawn")  # pragma: no cover - non-POSIX
 
 
-def _rss_bytes(pid: int, children: list[Any]) -> int:
+def _rss_bytes(pid: int | None, children: list[psutil.Process]) -> int:
     """Resident memory of a worker plus its known children (``children`` is refreshed rarely:
     listing them walks every process on the machine)."""
-    import psutil
-
+    if pid is None:  # not started
+        return 0
     try:
         total = psutil.Process(pid).memory_info().rss
     except psutil.Error:
@@ -127,9 +119,9 @@ def _rss_bytes(pid: int, children: list[Any]) -> int:
     return int(total)
 
 
-def _children(pid: int) -> list[Any]:
-    import psutil
-
+def _children(pid: int | None) -> list[psutil.Process]:
+    if pid is None:  # not started
+        return []
     try:
         return list(psutil.Process(pid).children(recursive=True))
     except psutil.Error:
@@ -139,12 +131,12 @@ def _children(pid: int) -> list[Any]:
 @dataclass
 class _Running:
     spec: TaskSpec
-    proc: Any
+    proc: multiprocessing.process.BaseProcess
     started: datetime
     t0: float
     progress_mtime: float = 0.0
     peak_rss: int = 0
-    children: list[Any] = field(default_factory=list)
+    children: list[psutil.Process] = field(default_factory=list)
     children_at: float = 0.0
 
 
@@ -170,11 +162,9 @@ class ProcessExecutor:
         """Start the forkserver now so its imports overlap with the caller's other work."""
         ctx = _mp_context()
         if ctx.get_start_method() == "forkserver":
-            import multiprocessing.forkserver
-
             multiprocessing.forkserver.ensure_running()
 
-    def run(self, specs: Sequence[TaskSpec], on_event: EventSink | None = None) -> Iterator[TaskOutput]:
+    def run(self, specs: Sequence[TaskSpec], on_event: TaskEventSink | None = None) -> Iterator[TaskOutput]:
         emit = on_event or (lambda e: None)
         ctx = _mp_context()
         pending = list(specs)
@@ -205,7 +195,7 @@ class ProcessExecutor:
                     r.proc.kill()
                 r.proc.join(timeout=5)
 
-    def _check(self, r: _Running, emit: EventSink) -> TaskOutput | None:
+    def _check(self, r: _Running, emit: TaskEventSink) -> TaskOutput | None:
         spec = r.spec
         if not r.proc.is_alive():
             r.proc.join()
@@ -261,8 +251,6 @@ class ProcessExecutor:
 
     @staticmethod
     def _kill(r: _Running) -> None:
-        import psutil
-
         try:
             for child in psutil.Process(r.proc.pid).children(recursive=True):
                 child.kill()
@@ -275,10 +263,24 @@ class ProcessExecutor:
 EXECUTORS = ("process", "inline")
 
 
-def make_executor(name: str, *, workers: int = 0, registry: Any = None) -> Executor:
-    """Build an executor by name (``process`` or ``inline``)."""
+def make_executor(name: str, *, workers: int = 0, registry: AITRegistry | None = None) -> Executor:
+    """Build an executor by name (``process`` or ``inline``).
+
+    Raises
+    ------
+    InvalidValueError
+        For any other name (also a :class:`ValueError`).
+
+    Examples
+    --------
+    >>> make_executor("inline").name
+    'inline'
+    """
     if name == "process":
         return ProcessExecutor(workers=workers)
     if name == "inline":
         return InlineExecutor(registry=registry)
-    raise ValueError(f"unknown executor {name!r}; use one of {', '.join(EXECUTORS)}")
+    raise InvalidValueError(
+        f"unknown executor {name!r}; use one of {', '.join(EXECUTORS)} (--executor, or "
+        "'settings.executor' in aiqm.yaml)"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,12 @@ from aiqm.core.inventory import (
     PredictionsInventory,
 )
 from aiqm.core.project import ProjectFile
+from aiqm.data.cache import materialise
+from aiqm.data.digest import sha256_path
+from aiqm.data.paths import resolve_inside
+from aiqm.data.readers import detect_format
 from aiqm.exceptions import DataError, DigestMismatchError, InventoryError, UntrustedModelError
+from aiqm.models.http_adapter import http_digest
 
 __all__ = ["ResolvedInventory", "check_digests", "resolve_inventories"]
 
@@ -48,12 +54,7 @@ def _size(p: Path) -> int:
 
 
 def _dataset(name: str, inv: DatasetInventory, root: Path, cache_dir: Path) -> ResolvedInventory:
-    import pyarrow.ipc as ipc
-
-    from aiqm.data.cache import materialise
-    from aiqm.data.digest import sha256_path
-    from aiqm.data.paths import resolve_inside
-    from aiqm.data.readers import detect_format
+    import pyarrow.ipc as ipc  # lazy: pyarrow is heavy; the CLI loads this module
 
     path = resolve_inside(root, inv.path, what=f"inventory {name!r}")
     fmt = inv.format if inv.format != "auto" else detect_format(path)
@@ -86,9 +87,6 @@ def _dataset(name: str, inv: DatasetInventory, root: Path, cache_dir: Path) -> R
 
 
 def _model(name: str, inv: ModelInventory, root: Path) -> ResolvedInventory:
-    from aiqm.data.digest import sha256_path
-    from aiqm.data.paths import resolve_inside
-
     path = resolve_inside(root, inv.path, what=f"inventory {name!r}")
     fmt: str = inv.format
     if fmt == "auto":
@@ -119,7 +117,7 @@ def _check_trust(name: str, inv: ModelInventory, path: Path, fmt: str) -> None:
             f"'trusted: true' on inventory {name!r} if the file comes from a source you trust."
         )
     if fmt == "skops":
-        import skops.io as sio
+        import skops.io as sio  # lazy: skops imports scikit-learn (~1 s)
 
         try:
             untrusted = sio.get_untrusted_types(file=path)
@@ -137,7 +135,7 @@ def _check_trust(name: str, inv: ModelInventory, path: Path, fmt: str) -> None:
 
 
 def _predictions(name: str, inv: PredictionsInventory, ds: ResolvedInventory) -> ResolvedInventory:
-    import pyarrow.ipc as ipc
+    import pyarrow.ipc as ipc  # lazy: pyarrow is heavy; the CLI loads this module
 
     with ipc.open_file(ds.spec["arrow_path"]) as reader:
         columns = list(reader.schema.names)
@@ -159,9 +157,6 @@ def _predictions(name: str, inv: PredictionsInventory, ds: ResolvedInventory) ->
 
 
 def _document(name: str, inv: DocumentInventory, root: Path) -> ResolvedInventory:
-    from aiqm.data.digest import sha256_path
-    from aiqm.data.paths import resolve_inside
-
     path = resolve_inside(root, inv.path, what=f"inventory {name!r}")
     digest = sha256_path(path)
     fmt = inv.format if inv.format != "auto" else (path.suffix.lstrip(".").lower() or "dir")
@@ -171,10 +166,6 @@ def _document(name: str, inv: DocumentInventory, root: Path) -> ResolvedInventor
 
 def _http(name: str, inv: HttpModelInventory) -> ResolvedInventory:
     """A model endpoint: no file; its digest is that of its configuration (no secrets)."""
-    import os
-
-    from aiqm.models.http_adapter import http_digest
-
     missing = [v for v in inv.env_vars() if v not in os.environ]
     if missing:
         raise InventoryError(

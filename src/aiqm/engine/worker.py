@@ -19,8 +19,9 @@ from typing import Any
 
 from aiqm.core.criteria import check_measures
 from aiqm.core.results import MeasureValue
-from aiqm.engine.task import TaskOutput, TaskSpec, atomic_write_text
+from aiqm.engine.task import TaskOutput, TaskSpec, atomic_write_text, read_json
 from aiqm.exceptions import AIQMError
+from aiqm.plugins.manager import AITRegistry, load_registry
 from aiqm.plugins.sdk import AIT, Context
 from aiqm.qunomon.store import STORE_ENV
 
@@ -72,10 +73,8 @@ def _task_logger(spec: TaskSpec) -> tuple[logging.Logger, logging.Handler]:
     return logger, handler
 
 
-def run_task(spec: TaskSpec, registry: Any = None) -> TaskOutput:
+def run_task(spec: TaskSpec, registry: AITRegistry | None = None) -> TaskOutput:
     """Run one task and write ``output.json`` in its folder; return the output."""
-    from aiqm.plugins.manager import load_registry
-
     started = datetime.now(UTC)
     spec.dir.mkdir(parents=True, exist_ok=True)
     logger, handler = _task_logger(spec)
@@ -144,8 +143,6 @@ def run_task(spec: TaskSpec, registry: Any = None) -> TaskOutput:
 
 def run_task_file(spec_path: str) -> None:
     """Child-process entry point: read the spec file and run it."""
-    from aiqm.engine.task import read_json
-
     spec = TaskSpec.model_validate(read_json(Path(spec_path)))
     if spec.ait_store:
         # the forkserver's environment is that of the process that started it; the

@@ -112,7 +112,7 @@ def verify_envelope(data: bytes, key: Ed25519PublicKey) -> SignatureCheck:
     EnvelopeError
         When the envelope is not JSON of the DSSE shape.
     """
-    from cryptography.exceptions import InvalidSignature
+    from cryptography.exceptions import InvalidSignature  # lazy: optional 'evidence' extra
 
     try:
         doc = json.loads(data)

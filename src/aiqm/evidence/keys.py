@@ -40,8 +40,8 @@ INSTALL_HINT = "pip install 'aiqm[evidence]'"
 
 def _crypto() -> Any:
     try:
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import ed25519
+        from cryptography.hazmat.primitives import serialization  # lazy: optional 'evidence' extra
+        from cryptography.hazmat.primitives.asymmetric import ed25519  # lazy: 'evidence' extra
     except ImportError as exc:
         raise InputError(
             f"signing and verifying evidence bundles needs the 'cryptography' package: {INSTALL_HINT}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,8 +41,6 @@ def prediction_cache_path(
     """
     name = f"{digest_hex(model_digest)[:_KEY_HEX]}-{digest_hex(dataset_digest)[:_KEY_HEX]}"
     if features is not None:
-        import hashlib
-
         name += "-" + hashlib.sha256("\x1f".join(features).encode()).hexdigest()[:12]
     return Path(cache_dir) / "predictions" / f"{name}.arrow"
 
@@ -128,9 +127,9 @@ class CachedModel(ModelAdapter):
         return result
 
     def _write(self, path: Path, ds: Dataset, labels: np.ndarray, proba: np.ndarray | None) -> None:
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.ipc as ipc
+        import numpy as np  # lazy: NumPy is heavy; the CLI loads this module
+        import pyarrow as pa  # lazy: pyarrow is heavy; the CLI loads this module
+        import pyarrow.ipc as ipc  # lazy: pyarrow is heavy; the CLI loads this module
 
         labels = np.asarray(labels)
         if labels.ndim != 1:
@@ -165,9 +164,9 @@ class CachedModel(ModelAdapter):
 
 def _read(path: Path) -> tuple[np.ndarray, np.ndarray | None] | None:
     """Read a prediction cache file; None if it is unreadable (it is then rebuilt)."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.ipc as ipc
+    import numpy as np  # lazy: NumPy is heavy; the CLI loads this module
+    import pyarrow as pa  # lazy: pyarrow is heavy; the CLI loads this module
+    import pyarrow.ipc as ipc  # lazy: pyarrow is heavy; the CLI loads this module
 
     try:
         with pa.OSFile(str(path), "rb") as source:
@@ -186,8 +185,8 @@ def _read(path: Path) -> tuple[np.ndarray, np.ndarray | None] | None:
 
 def read_cached_classes(path: Path) -> list[Any] | None:
     """Return the class labels stored in a prediction cache file's metadata."""
-    import pyarrow as pa
-    import pyarrow.ipc as ipc
+    import pyarrow as pa  # lazy: pyarrow is heavy; the CLI loads this module
+    import pyarrow.ipc as ipc  # lazy: pyarrow is heavy; the CLI loads this module
 
     with pa.OSFile(str(path), "rb") as source:
         meta = ipc.open_file(source).schema.metadata or {}

@@ -15,6 +15,7 @@ answer, so a slow endpoint cannot hang a run.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -23,6 +24,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from aiqm.core.inventory import HttpModelInventory
 from aiqm.exceptions import AITFailure, InventoryError
 from aiqm.models.base import ModelAdapter
 
@@ -58,8 +60,6 @@ def http_digest(config: Mapping[str, Any]) -> str:
     >>> http_digest({"url": "http://a/p"}) == http_digest({"url": "http://a/p", "description": "x"})
     True
     """
-    import hashlib
-
     kept = {k: v for k, v in config.items() if k not in _NOT_IN_DIGEST}
     canonical = json.dumps(kept, sort_keys=True, separators=(",", ":"), default=str)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
@@ -210,8 +210,6 @@ class HttpAdapter(ModelAdapter):
         self, config: Mapping[str, Any], *, inventory: str, digest: str | None = None,
         transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        from aiqm.core.inventory import HttpModelInventory
-
         try:
             self.config = HttpModelInventory.model_validate(
                 {"kind": "http", **{k: v for k, v in config.items()
@@ -242,7 +240,7 @@ class HttpAdapter(ModelAdapter):
     @property
     def classes_(self) -> np.ndarray | None:
         """The declared classes (None for a regressor)."""
-        import numpy as np
+        import numpy as np  # lazy: NumPy is heavy; the CLI loads this module
 
         return np.asarray(list(self.config.classes)) if self.config.classes else None
 
@@ -264,7 +262,7 @@ class HttpAdapter(ModelAdapter):
 
     def _http(self) -> httpx.Client:
         try:
-            import httpx
+            import httpx  # lazy: optional 'http' extra
         except ImportError as exc:
             raise ImportError(
                 "http model inventories need httpx; install it with: pip install 'aiqm[http]'"
@@ -279,7 +277,7 @@ class HttpAdapter(ModelAdapter):
         return self._client
 
     def _run(self, ds: Dataset) -> tuple[np.ndarray, np.ndarray | None]:
-        import numpy as np
+        import numpy as np  # lazy: NumPy is heavy; the CLI loads this module
 
         if self._memo is not None and self._memo[0] == ds.digest:
             return self._memo[1], self._memo[2]
@@ -313,7 +311,7 @@ class HttpAdapter(ModelAdapter):
         return f"model endpoint '{self.inventory}' ({self.config.url}), rows {start}–{start + n - 1}"
 
     def _post(self, payload: Any, start: int, n: int) -> Any:
-        import httpx
+        import httpx  # lazy: optional 'http' extra
 
         data = json.dumps(payload, allow_nan=False).encode()
         attempts = self.config.retries + 1
@@ -350,7 +348,7 @@ class HttpAdapter(ModelAdapter):
 
     def _send(self, data: bytes) -> tuple[int, bytes]:
         """One request; the whole answer must arrive within the timeout."""
-        import httpx
+        import httpx  # lazy: optional 'http' extra
 
         deadline = time.monotonic() + self.config.timeout
         with self._http().stream(self.config.method, self.config.url, content=data,

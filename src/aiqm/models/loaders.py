@@ -17,6 +17,9 @@ from typing import Any
 from aiqm.data.digest import sha256_bytes, sha256_path
 from aiqm.exceptions import InventoryError, UntrustedModelError
 from aiqm.models.base import ModelAdapter
+from aiqm.models.http_adapter import HttpAdapter
+from aiqm.models.onnx_adapter import OnnxAdapter
+from aiqm.models.predictions import PredictionsAdapter
 from aiqm.models.sklearn_adapter import SklearnAdapter
 
 __all__ = ["MODEL_FILE_FORMATS", "detect_model_format", "load_model"]
@@ -99,8 +102,6 @@ def load_model(spec: Mapping[str, Any]) -> ModelAdapter:
     if kind == "predictions":
         return _load_predictions(spec)
     if kind == "http":
-        from aiqm.models.http_adapter import HttpAdapter
-
         name = str(spec.get("inventory") or "model")
         return HttpAdapter(spec, inventory=name, digest=spec.get("digest"))
     if kind != "model":
@@ -125,8 +126,6 @@ def load_model(spec: Mapping[str, Any]) -> ModelAdapter:
     digest = spec.get("digest") or sha256_path(path)
     trusted = bool(spec.get("trusted", False))
     if fmt == "onnx":
-        from aiqm.models.onnx_adapter import OnnxAdapter
-
         return OnnxAdapter(path, inventory=name, digest=digest)
     if fmt == "skops":
         estimator = _load_skops(path, name, trusted, tuple(spec.get("trusted_types") or ()))
@@ -148,7 +147,7 @@ def _required(spec: Mapping[str, Any], key: str, name: str) -> Any:
 
 
 def _load_skops(path: Path, name: str, trusted: bool, trusted_types: tuple[str, ...]) -> Any:
-    import skops.io as sio
+    import skops.io as sio  # lazy: skops imports scikit-learn (~1 s)
 
     try:
         untrusted = list(sio.get_untrusted_types(file=path))
@@ -181,7 +180,7 @@ def _load_pickle(path: Path, name: str, fmt: str, trusted: bool) -> Any:
             "from the file. Prefer saving the model with skops (skops.io.dump) or ONNX; "
             "if the file comes from a source you trust, set `trusted: true` on the inventory"
         )
-    import joblib
+    import joblib  # lazy: only trusted pickles need joblib
 
     try:
         return joblib.load(path)
@@ -194,8 +193,6 @@ def _load_pickle(path: Path, name: str, fmt: str, trusted: bool) -> Any:
 
 
 def _load_predictions(spec: Mapping[str, Any]) -> ModelAdapter:
-    from aiqm.models.predictions import PredictionsAdapter
-
     name = str(spec.get("inventory") or "predictions")
     dataset_digest = str(_required(spec, "dataset_digest", name))
     column = str(_required(spec, "column", name))

@@ -49,7 +49,7 @@ def onnx_input_name(column: str) -> str:
 
 def _import_ort() -> Any:
     try:
-        import onnxruntime
+        import onnxruntime  # lazy: optional 'onnx' extra
     except ImportError as e:
         raise ImportError(
             "ONNX models need onnxruntime; install it with: pip install 'aiqm[onnx]'"
@@ -86,7 +86,7 @@ class OnnxAdapter(ModelAdapter):
     kind = "onnx"
 
     def __init__(self, path: Path, *, inventory: str, digest: str) -> None:
-        import numpy as np
+        import numpy as np  # lazy: NumPy is heavy; the CLI loads this module
 
         ort = _import_ort()
         self.inventory = inventory
@@ -117,7 +117,7 @@ class OnnxAdapter(ModelAdapter):
     # -- metadata -------------------------------------------------------------------
 
     def _find_classes(self) -> np.ndarray | None:
-        import numpy as np
+        import numpy as np  # lazy: NumPy is heavy; the CLI loads this module
 
         meta = self._session.get_modelmeta().custom_metadata_map or {}
         if "classes" in meta:
@@ -126,7 +126,7 @@ class OnnxAdapter(ModelAdapter):
             except ValueError:
                 return np.asarray(meta["classes"].split(","))
         try:  # the onnx package, when present, lets us read ZipMap / classifier labels
-            import onnx
+            import onnx  # lazy: optional (comes with skl2onnx)
         except ImportError:
             return None
         try:
@@ -167,7 +167,7 @@ class OnnxAdapter(ModelAdapter):
         return not (inp.name in names and inp.shape[1] == 1)
 
     def _feed(self, ds: Dataset) -> dict[str, np.ndarray]:
-        import numpy as np
+        import numpy as np  # lazy: NumPy is heavy; the CLI loads this module
 
         if self._single_tensor(ds):
             inp = self._inputs[0]
@@ -219,7 +219,7 @@ class OnnxAdapter(ModelAdapter):
     # -- prediction ---------------------------------------------------------------
 
     def _run(self, ds: Dataset) -> tuple[np.ndarray, np.ndarray | None]:
-        import numpy as np
+        import numpy as np  # lazy: NumPy is heavy; the CLI loads this module
 
         key = (ds.digest, ds.features)
         if self._last is not None and self._last[:2] == key:
@@ -242,7 +242,7 @@ class OnnxAdapter(ModelAdapter):
         return labels, proba
 
     def _to_matrix(self, raw: Any) -> np.ndarray:
-        import numpy as np
+        import numpy as np  # lazy: NumPy is heavy; the CLI loads this module
 
         if isinstance(raw, list):  # ZipMap: one {class: probability} dict per row
             if self._classes is None:

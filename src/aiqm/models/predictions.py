@@ -65,7 +65,7 @@ class PredictionsAdapter(ModelAdapter):
         proba_columns: Sequence[str] = (),
         classes: Sequence[Any] = (),
     ) -> None:
-        import numpy as np
+        import numpy as np  # lazy: NumPy is heavy; the CLI loads this module
 
         self.inventory = inventory
         self.digest = digest
@@ -94,9 +94,9 @@ class PredictionsAdapter(ModelAdapter):
             self._classes = self._default_classes()
 
     def _default_classes(self) -> np.ndarray | None:
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
+        import numpy as np  # lazy: NumPy is heavy; the CLI loads this module
+        import pyarrow as pa  # lazy: pyarrow is heavy; the CLI loads this module
+        import pyarrow.compute as pc  # lazy: pyarrow is heavy; the CLI loads this module
 
         labels = pc.unique(self._table.column(self.column).drop_null())
         k = len(self.proba_columns)
@@ -141,8 +141,8 @@ class PredictionsAdapter(ModelAdapter):
 
     def predict_proba(self, ds: Dataset) -> np.ndarray | None:
         """Return the probability columns stacked as ``(n_rows, n_classes)``, or None."""
-        import numpy as np
-        import pyarrow as pa
+        import numpy as np  # lazy: NumPy is heavy; the CLI loads this module
+        import pyarrow as pa  # lazy: pyarrow is heavy; the CLI loads this module
 
         self._check(ds)
         if not self.proba_columns:

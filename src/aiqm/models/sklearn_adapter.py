@@ -62,7 +62,7 @@ class SklearnAdapter(ModelAdapter):
     @property
     def classes_(self) -> np.ndarray | None:
         """The estimator's ``classes_``, or None for a regressor."""
-        import numpy as np
+        import numpy as np  # lazy: NumPy is heavy; the CLI loads this module
 
         classes = getattr(self._estimator, "classes_", None)
         return None if classes is None else np.asarray(classes)
@@ -105,7 +105,7 @@ class SklearnAdapter(ModelAdapter):
 
     def predict(self, ds: Dataset) -> np.ndarray:
         """Return ``estimator.predict`` on the dataset's features."""
-        import numpy as np
+        import numpy as np  # lazy: NumPy is heavy; the CLI loads this module
 
         return np.asarray(self._estimator.predict(self.features_for(ds)))
 
@@ -119,7 +119,7 @@ class SklearnAdapter(ModelAdapter):
         probable classes plus 1,000 random rows; on any disagreement the labels come
         from ``predict`` on all rows.
         """
-        import numpy as np
+        import numpy as np  # lazy: NumPy is heavy; the CLI loads this module
 
         X = self.features_for(ds)
         if not self.has_proba:
@@ -145,7 +145,7 @@ class SklearnAdapter(ModelAdapter):
 
     def predict_proba(self, ds: Dataset) -> np.ndarray | None:
         """Return ``estimator.predict_proba``, or None if it has none."""
-        import numpy as np
+        import numpy as np  # lazy: NumPy is heavy; the CLI loads this module
 
         if not self.has_proba:
             return None

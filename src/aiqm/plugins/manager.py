@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Sequence
+from importlib.metadata import entry_points as _eps
 from typing import Any
 
 import pluggy
@@ -34,8 +35,6 @@ def build_plugin_manager(
     pm.add_hookspecs(hookspecs)
     errors: list[tuple[str, str]] = []
     if entry_points:
-        from importlib.metadata import entry_points as _eps
-
         for ep in _eps(group=ENTRY_POINT_GROUP):
             if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
                 continue

@@ -31,10 +31,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from aiqm.core.manifest import AITManifest
 from aiqm.core.parameters import Param, Parameters, parameter_specs
 from aiqm.core.results import MeasureValue
+from aiqm.data.dataset import Dataset
 from aiqm.exceptions import AITFailure, DataError
+from aiqm.models.cache import CachedModel
+from aiqm.models.loaders import load_model
 
 if TYPE_CHECKING:
-    from aiqm.data.dataset import Dataset
     from aiqm.models.base import ModelAdapter
 
 __all__ = ["AIT", "Context", "ExampleFactory", "Param", "Parameters", "ait", "to_measure_value"]
@@ -62,6 +64,17 @@ class AIT:
         Digest of the AIT's implementation when it is a stored package (imported
         Qunomon AITs); it is part of the cache key, so a re-imported package with the
         same version never reuses results of the old one.
+
+    Examples
+    --------
+    >>> @ait(id="constant", version="1.0.0", description="Reports 1.",
+    ...      characteristics=["C-1"], measures=[{"name": "one", "type": "int"}])
+    ... def constant(ctx):
+    ...     ctx.measure("one", 1)
+    >>> constant
+    <AIT aiqm.ait:constant@1.0.0>
+    >>> dict(constant.bind_parameters({}))
+    {}
     """
 
     def __init__(
@@ -219,7 +232,20 @@ class Context(Generic[P]):
     """What an AIT sees while it runs.
 
     Annotate an AIT's argument as ``Context[MyParameters]`` to get ``ctx.params``
-    typed as that :class:`Parameters` class.
+    typed as that :class:`Parameters` class. The engine builds the context; tests of
+    an AIT usually go through :func:`aiqm.testing.run_ait` instead.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from aiqm.core.manifest import AITManifest
+    >>> m = AITManifest.from_data({"id": "one", "version": "1.0.0", "description": "d",
+    ...     "characteristics": ["C-1"], "measures": [{"name": "one", "type": "int"}]})
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> ctx = Context(manifest=m, params={}, inputs={}, workdir=folder, cache_dir=folder)
+    >>> ctx.measure("one", 1)
+    >>> [(v.name, v.value) for v in ctx.measures]
+    [('one', 1)]
 
     Parameters
     ----------
@@ -297,8 +323,6 @@ class Context(Generic[P]):
     def dataset(self, slot: str) -> Dataset:
         """The dataset bound to ``slot`` (memory-mapped Arrow table)."""
         if slot not in self._datasets:
-            from aiqm.data.dataset import Dataset
-
             spec = self._input(slot, ("dataset",))
             self._datasets[slot] = Dataset(
                 spec["inventory"],
@@ -312,9 +336,6 @@ class Context(Generic[P]):
     def model(self, slot: str) -> ModelAdapter:
         """The model bound to ``slot``; predictions are cached per (model, dataset)."""
         if slot not in self._models:
-            from aiqm.models.cache import CachedModel
-            from aiqm.models.loaders import load_model
-
             spec = self._input(slot, ("model", "predictions", "http"))
             self._models[slot] = CachedModel(load_model(spec), self.cache_dir)
         return self._models[slot]
@@ -395,7 +416,7 @@ class Context(Generic[P]):
 
 def _write_figure(obj: Any, stem: Path, media_type: str | None) -> tuple[Path, str]:
     if hasattr(obj, "savefig"):
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # lazy: only when an AIT attaches a matplotlib figure
 
         path = stem.with_suffix(".svg")
         with _svg_rc():
@@ -413,7 +434,7 @@ def _write_figure(obj: Any, stem: Path, media_type: str | None) -> tuple[Path, s
 
 def _svg_rc() -> Any:
     """Small, text-searchable SVGs: keep text as text, fixed hash salt for determinism."""
-    import matplotlib
+    import matplotlib  # lazy: only when an AIT attaches a matplotlib figure
 
     return matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "aiqm"})
 

@@ -11,7 +11,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import psutil
 
@@ -24,9 +24,19 @@ from aiqm.qunomon.contract import (
     result_dir,
     table_from_csv,
 )
+from aiqm.qunomon.manifest import ImportedManifest
+from aiqm.qunomon.store import AITStore, ImportRecord
 
-if TYPE_CHECKING:
-    from aiqm.qunomon.runtime import ImportedAIT
+
+class ImportedAIT(Protocol):
+    """What the host side needs of an imported AIT (``runtime.ImportedAIT`` provides it)."""
+
+    imported: ImportedManifest
+    record: ImportRecord
+    store: AITStore
+
+    @property
+    def repository(self) -> Path: ...
 
 __all__ = [
     "JOB_ID",

@@ -26,7 +26,7 @@ import subprocess
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiqm.data.digest import digest_hex
 from aiqm.exceptions import AITFailure, InputError
@@ -34,6 +34,7 @@ from aiqm.plugins.sdk import Context
 from aiqm.qunomon._host import (
     JOB_ID,
     RUN_ID,
+    ImportedAIT,
     attach_result,
     bound_inventories,
     parameter_strings,
@@ -41,9 +42,6 @@ from aiqm.qunomon._host import (
     tail,
 )
 from aiqm.qunomon.contract import INPUT_FILE, OUTPUT_FILE, input_document, read_output, result_dir
-
-if TYPE_CHECKING:
-    from aiqm.qunomon.runtime import ImportedAIT
 
 __all__ = [
     "DockerUnavailableError",

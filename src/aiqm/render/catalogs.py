@@ -43,7 +43,7 @@ class CatalogueState:
 
 def _read_po(path: Path) -> object:
     try:
-        from babel.messages.pofile import read_po
+        from babel.messages.pofile import read_po  # lazy: Babel is a dev tool ('dev' extra)
     except ImportError as exc:  # pragma: no cover - babel is in the dev extra
         raise SystemExit(
             "compiling catalogues needs Babel: pip install 'aiqm[dev]' (or pip install babel)"
@@ -89,7 +89,7 @@ def compile_catalogues(root: Path | None = None) -> list[Path]:
     list of Path
         The ``.mo`` files written.
     """
-    from babel.messages.mofile import write_mo
+    from babel.messages.mofile import write_mo  # lazy: Babel is a dev tool ('dev' extra)
 
     written = []
     for _lang, po in _sources(root):

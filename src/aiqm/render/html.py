@@ -21,9 +21,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from aiqm.render.canonical import report_digest
 from aiqm.render.i18n import t
-from aiqm.render.report_model import (
+from aiqm.report.canonical import report_digest
+from aiqm.report.model import (
     Report,
     ReportCharacteristic,
     ReportMeasure,
@@ -381,7 +381,7 @@ def render_html(
     --------
     >>> from datetime import datetime, UTC
     >>> from aiqm.core.results import RunRecord
-    >>> from aiqm.render.report import build_report
+    >>> from aiqm.report.builder import build_report
     >>> run = RunRecord(id="r1", project_dir=".", component="demo",
     ...                 created_at=datetime(2024, 1, 1, tzinfo=UTC))
     >>> page = render_html(build_report(run, [], {}, None, {"name": "demo"}, [], {}, "0.1"),

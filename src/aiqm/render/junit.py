@@ -17,10 +17,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
 from aiqm.core.results import Status
-from aiqm.render.canonical import report_digest
 from aiqm.render.html import fmt_param, fmt_value
 from aiqm.render.i18n import t
-from aiqm.render.report_model import Report, ReportCriterion, ReportMeasure, ReportTest
+from aiqm.report.canonical import report_digest
+from aiqm.report.model import Report, ReportCriterion, ReportMeasure, ReportTest
 
 __all__ = ["render_junit"]
 
@@ -124,7 +124,7 @@ def render_junit(report: Report, lang: str = "en") -> str:
     --------
     >>> from datetime import datetime, UTC
     >>> from aiqm.core.results import RunRecord
-    >>> from aiqm.render.report import build_report
+    >>> from aiqm.report.builder import build_report
     >>> run = RunRecord(id="r1", project_dir=".", component="demo",
     ...                 created_at=datetime(2024, 1, 1, tzinfo=UTC))
     >>> xml = render_junit(build_report(run, [], {}, None, {"name": "demo"}, [], {}, "0.1"))

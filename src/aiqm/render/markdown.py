@@ -7,20 +7,25 @@ criteria with their measured values or the first line of the error. Text from
 the report is escaped so that a test name cannot inject Markdown or HTML. Long
 runs are cut after ``max_tests`` rows, failing tests first, so the comment stays
 within what code hosts accept (GitHub: 65,536 characters).
+
+:func:`render_comparison_markdown` renders a run comparison
+(:class:`aiqm.report.compare.Comparison`) the same way.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 from aiqm.core.results import Status
-from aiqm.render.canonical import report_digest
 from aiqm.render.html import fmt_duration, fmt_value, short_digest
 from aiqm.render.i18n import t
-from aiqm.render.report_model import Report, ReportMeasure, ReportTest
+from aiqm.report.canonical import report_digest
+from aiqm.report.compare import Comparison
+from aiqm.report.model import Report, ReportMeasure, ReportTest
 
-__all__ = ["MAX_CHARS", "render_markdown"]
+__all__ = ["MAX_CHARS", "render_comparison_markdown", "render_markdown"]
 
 MAX_CHARS = 60_000
 """The rendering is cut (with a note) past this many characters."""
@@ -128,7 +133,7 @@ def render_markdown(report: Report, lang: str = "en", *, max_tests: int = 50) ->
     --------
     >>> from datetime import datetime, UTC
     >>> from aiqm.core.results import RunRecord
-    >>> from aiqm.render.report import build_report
+    >>> from aiqm.report.builder import build_report
     >>> run = RunRecord(id="r1", project_dir=".", component="demo",
     ...                 created_at=datetime(2024, 1, 1, tzinfo=UTC))
     >>> md = render_markdown(build_report(run, [], {}, None, {"name": "demo"}, [], {}, "0.1"))
@@ -222,3 +227,67 @@ def render_markdown(report: Report, lang: str = "en", *, max_tests: int = 50) ->
         cut = text[:MAX_CHARS].rsplit("\n", 1)[0]
         text = cut + "\n\n" + md_text(t("more_tests", lang, n=len(report.tests))) + "\n"
     return text
+
+
+# ---------------------------------------------------------------- comparison
+
+
+def _cell(value: Any) -> str:
+    return md_text(fmt_value(value)) if value is not None else "—"
+
+
+def render_comparison_markdown(comparison: Comparison, *, changed_only: bool = True) -> str:
+    """The comparison as Markdown (for a pull-request comment).
+
+    Parameters
+    ----------
+    comparison : Comparison
+        From :func:`aiqm.report.compare.compare_reports`.
+    changed_only : bool, default=True
+        List only tests and measures that changed.
+
+    Returns
+    -------
+    str
+        GitHub-flavoured Markdown.
+    """
+    c = comparison
+    icon = "❌" if c.has_regression else ("🔄" if c.has_changes else "✅")
+    counts = c.counts()
+    out = [
+        f"### {icon} aiqm compare: {md_code(c.before.run_id)} → {md_code(c.after.run_id)}",
+        "",
+        f"Verdict {c.before.verdict.value} → {c.after.verdict.value} · "
+        + ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+        + f" · tolerance {c.tolerance:g}",
+        "",
+    ]
+    if c.regressions:
+        out += ["**Regressions**", ""] + [f"- {md_text(r)}" for r in c.regressions] + [""]
+    tests = [t for t in c.tests if t.change != "unchanged" or not changed_only]
+    if tests:
+        out += ["| Test | Change | Status | Measures |", "|---|---|---|---|"]
+        for t in tests:
+            status = (
+                f"{t.status_before.value if t.status_before else '—'} → "
+                f"{t.status_after.value if t.status_after else '—'}"
+            )
+            moved = [
+                f"{md_text(d.measure)} {_cell(d.before)} → {_cell(d.after)}"
+                + (f" ({d.delta:+.4g})" if d.delta is not None and not d.deltas else "")
+                for d in t.measures
+                if d.change != "unchanged" or not changed_only
+            ]
+            out.append(f"| {md_text(t.name)} | {t.change} | {status} | {'<br>'.join(moved)} |")
+        out.append("")
+    if c.inventories:
+        out += ["| Inventory | Change | Before | After |", "|---|---|---|---|"]
+        out += [
+            f"| {md_text(i.name)} | {i.change} | {md_code((i.digest_before or '—')[:19])} | "
+            f"{md_code((i.digest_after or '—')[:19])} |"
+            for i in c.inventories
+        ]
+        out.append("")
+    if not c.has_changes:
+        out += ["No changes.", ""]
+    return "\n".join(out)

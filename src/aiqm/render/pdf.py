@@ -22,8 +22,8 @@ from typing import Any
 
 from aiqm.exceptions import PDFUnavailableError
 from aiqm.render.html import Artifact, render_html
-from aiqm.render.report import report_to_json
-from aiqm.render.report_model import Report
+from aiqm.report.builder import report_to_json
+from aiqm.report.model import Report
 
 __all__ = ["PDFUnavailableError", "pdf_available", "render_pdf"]
 
@@ -32,7 +32,7 @@ INSTALL_HINT = "pip install 'aiqm[pdf]'"
 
 def _weasyprint() -> Any:
     try:
-        import weasyprint
+        import weasyprint  # lazy: optional 'pdf' extra
     except ImportError as exc:
         raise PDFUnavailableError(
             f"PDF reports need WeasyPrint, which is not installed: {INSTALL_HINT}"

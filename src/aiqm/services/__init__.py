@@ -1,19 +1,13 @@
-"""Use cases shared by the CLI, the web app and the Python API."""
+"""Use cases shared by the CLI, the web app and the Python API.
+
+One module per use case (``runs``, ``reports``, ``compare``, ``evidence``,
+``coverage``, ``guidelines``, ``levels``, ``demo``, ``projects``, ``store``, and the
+web application's ``components``, ``component_inventories``, ``project_import``,
+``users``, ``web_runs``); import the one you need. This package imports none of
+them, so each command loads only its own use case. The public Python API
+(:mod:`aiqm`) re-exports the main entry points.
+"""
 
 from __future__ import annotations
 
-from aiqm.services.demo import create_demo_project
-from aiqm.services.projects import init_project
-from aiqm.services.reports import build_run_report, render_report, write_report
-from aiqm.services.runs import RunOptions, RunSummary, run_project
-
-__all__ = [
-    "RunOptions",
-    "RunSummary",
-    "build_run_report",
-    "create_demo_project",
-    "init_project",
-    "render_report",
-    "run_project",
-    "write_report",
-]
+__all__: list[str] = []

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from aiqm.exceptions import InputError
+from aiqm.report.builder import load_report
+from aiqm.report.compare import Comparison, compare_reports
+from aiqm.report.model import Report
+from aiqm.services.reports import build_run_report
+from aiqm.services.store import open_existing_store
+from aiqm.storage.protocol import RunStore
 
 __all__ = ["compare_runs", "load_side"]
 
 
-def load_side(ref: str, project: str | Path, store: Any | None) -> Any:
+def load_side(ref: str, project: str | Path, store: RunStore | None) -> Report:
     """The report of one side: a ``report.json`` file, or a run of the project's store.
 
     Parameters
@@ -23,9 +28,6 @@ def load_side(ref: str, project: str | Path, store: Any | None) -> Any:
     store : RunStore or None
         The project's run store; None when it has none.
     """
-    from aiqm.render.report import load_report
-    from aiqm.services.reports import build_run_report
-
     path = Path(ref)
     if ref.endswith(".json"):
         if not path.is_file():
@@ -41,7 +43,7 @@ def load_side(ref: str, project: str | Path, store: Any | None) -> Any:
 
 def compare_runs(
     before: str, after: str, project: str | Path = ".", *, tolerance: float = 0.0
-) -> Any:
+) -> Comparison:
     """Compare run ``before`` (the baseline) with run ``after``.
 
     Parameters
@@ -57,19 +59,15 @@ def compare_runs(
 
     Returns
     -------
-    aiqm.render.compare.Comparison
+    aiqm.report.compare.Comparison
     """
-    from aiqm.render.compare import compare_reports
-    from aiqm.services.store import open_existing_store
-
-    store = artifacts = None
+    store = None
     if not (before.endswith(".json") and after.endswith(".json")):
-        store, artifacts = open_existing_store(project)
+        store, _ = open_existing_store(project)
     try:
         a = load_side(before, project, store)
         b = load_side(after, project, store)
     finally:
         if store is not None:
             store.close()
-    del artifacts
     return compare_reports(a, b, tolerance=tolerance)

@@ -24,6 +24,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from pydantic import TypeAdapter, ValidationError
 
 from aiqm.core.inventory import Inventory
+from aiqm.core.project import ProjectFile
+from aiqm.data.digest import sha256_path
+from aiqm.data.paths import resolve_inside
+from aiqm.engine.inventories import ResolvedInventory, resolve_inventories
 from aiqm.exceptions import InputError
 from aiqm.services.components import component_dir, get_component, validation_problems
 from aiqm.storage.web_records import InventoryEntry
@@ -33,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MAX_UPLOAD_BYTES",
+    "InventoryEntry",
     "UploadTooLarge",
     "delete_inventory",
     "inventory_usage",
@@ -109,11 +114,10 @@ def _check_inventory(name: str, kind: str, spec: dict[str, Any], path: str, dige
         raise InputError(f"inventory {name!r}: " + "; ".join(validation_problems(exc))) from None
 
 
-def _resolve(folder: Path, name: str, kind: str, spec: dict[str, Any], rel: str) -> Any:
+def _resolve(
+    folder: Path, name: str, kind: str, spec: dict[str, Any], rel: str
+) -> ResolvedInventory:
     """Check the stored file the way a run does; return the engine's resolved inventory."""
-    from aiqm.core.project import ProjectFile
-    from aiqm.engine.inventories import resolve_inventories
-
     inventories = {name: {"kind": kind, "path": rel, **spec}}
     project = ProjectFile.model_validate({
         "component": {"name": "check", "task": "other"}, "inventories": inventories})
@@ -237,8 +241,6 @@ def register_path(
     InputError
         When no data root is configured, or for the same reasons as :func:`register_upload`.
     """
-    from aiqm.data.paths import resolve_inside
-
     get_component(store, component_id)
     _check_name(name)
     if not data_roots:
@@ -260,8 +262,6 @@ def register_file(
     Callers resolve ``src`` safely first (:func:`register_path`, project import).
     ``expected_digest`` (a digest pinned in ``aiqm.yaml``) must match the content.
     """
-    from aiqm.data.digest import sha256_path
-
     _check_name(name)
     spec = _spec(kind, dict(options or {}), allow_trust=allow_trust)
     folder = component_dir(home, component_id)
@@ -315,9 +315,6 @@ def register_predictions(
     except ValidationError as exc:
         raise InputError(f"inventory {name!r}: " + "; ".join(validation_problems(exc))) from None
     if ds.file:
-        from aiqm.core.project import ProjectFile
-        from aiqm.engine.inventories import resolve_inventories
-
         folder = component_dir(home, component_id)
         project = ProjectFile.model_validate({
             "component": {"name": "check", "task": "other"},

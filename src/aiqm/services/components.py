@@ -23,14 +23,17 @@ from pydantic import ValidationError
 from aiqm.core.guideline import Guideline, load_guideline
 from aiqm.core.project import PROJECT_FILE, Component, ProjectFile, Settings, parse_project
 from aiqm.core.testdesc import TestDescription
+from aiqm.engine.task import atomic_write_text
 from aiqm.exceptions import InputError
-from aiqm.storage.web_records import ComponentRecord, TestEntry
+from aiqm.storage.web_records import RUN_ACTIVE, ComponentRecord, TestEntry
 
 if TYPE_CHECKING:
     from aiqm.plugins.manager import AITRegistry
     from aiqm.storage.web_store import WebStore
 
 __all__ = [
+    "ComponentRecord",
+    "TestEntry",
     "component_dir",
     "copy_test",
     "create_component",
@@ -159,7 +162,6 @@ def update_settings(
 def delete_component(store: WebStore, home: Path, component_id: int) -> None:
     """Delete a component, its folder and stored runs; refused while one of its runs is in flight."""
     get_component(store, component_id)
-    from aiqm.storage.web_records import RUN_ACTIVE
 
     if store.list_web_runs(component_id, statuses=RUN_ACTIVE, limit=1):
         raise InputError("a run of this component is in progress; cancel it first")
@@ -318,7 +320,6 @@ def materialise(store: WebStore, home: Path, component_id: int, tests: list[str]
     text = export_yaml(store, component_id)
     parse_project(text, source=f"component {component_id}")  # what the runner will read
     folder.mkdir(parents=True, exist_ok=True)
-    from aiqm.engine.task import atomic_write_text
 
     atomic_write_text(folder / PROJECT_FILE, text)
     return folder

@@ -83,17 +83,25 @@ def create_demo_project(directory: str | Path, *, seed: int = 0) -> Path:
     -------
     Path
         The project folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = create_demo_project(tmp)
+    ...     sorted(p.name for p in folder.iterdir())
+    ['aiqm.yaml', 'data', 'models']
     """
-    import numpy as np
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-    import skops.io as sio
-    from sklearn.datasets import load_breast_cancer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import train_test_split
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    import numpy as np  # lazy: heavy (~1 s); only the demo needs it
+    import pandas as pd  # lazy: heavy (~1 s); only the demo needs it
+    import pyarrow as pa  # lazy: heavy (~1 s); only the demo needs it
+    import pyarrow.parquet as pq  # lazy: heavy (~1 s); only the demo needs it
+    import skops.io as sio  # lazy: heavy (~1 s); only the demo needs it
+    from sklearn.datasets import load_breast_cancer  # lazy: heavy (~1 s); only the demo needs it
+    from sklearn.linear_model import LogisticRegression  # lazy: heavy; only the demo needs it
+    from sklearn.model_selection import train_test_split  # lazy: heavy; only the demo needs it
+    from sklearn.pipeline import make_pipeline  # lazy: heavy (~1 s); only the demo needs it
+    from sklearn.preprocessing import StandardScaler  # lazy: heavy (~1 s); only the demo needs it
 
     d = Path(directory)
     (d / "data").mkdir(parents=True, exist_ok=True)

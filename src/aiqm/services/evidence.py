@@ -10,7 +10,30 @@ from typing import Any
 
 import yaml
 
-from aiqm.exceptions import InputError, StoreError
+from aiqm._version import __version__
+from aiqm.data.digest import sha256_path
+from aiqm.data.paths import resolve_inside
+from aiqm.evidence import (
+    BundleFile,
+    KeyPair,
+    Verification,
+    generate_keypair,
+    key_id,
+    load_private_key,
+    load_public_key,
+    verify_bundle,
+    write_bundle,
+)
+from aiqm.evidence.verify import MAX_BUNDLE_BYTES
+from aiqm.exceptions import InputError, PDFUnavailableError, StoreError
+from aiqm.render.html import render_html
+from aiqm.render.i18n import check_language
+from aiqm.render.pdf import render_pdf
+from aiqm.report.builder import report_to_json
+from aiqm.report.canonical import report_digest
+from aiqm.report.model import Report
+from aiqm.services.reports import artifact_reader, build_run_report
+from aiqm.services.store import open_existing_store
 
 __all__ = ["BundleResult", "create_bundle", "generate_keys", "verify_bundle_file"]
 
@@ -41,7 +64,7 @@ def _dump(data: Any) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 
 
-def _artifact_refs(report: Any) -> dict[str, dict[str, Any]]:
+def _artifact_refs(report: Report) -> dict[str, dict[str, Any]]:
     """Every artifact the report references, by digest, with where it is used."""
     refs: dict[str, dict[str, Any]] = {}
     for test in report.tests:
@@ -53,11 +76,8 @@ def _artifact_refs(report: Any) -> dict[str, dict[str, Any]]:
     return refs
 
 
-def _data_files(project: Path, report: Any) -> list[tuple[str, Path]]:
+def _data_files(project: Path, report: Report) -> list[tuple[str, Path]]:
     """(bundle path, file) of every inventory's data, after checking it still has its digest."""
-    from aiqm.data.digest import sha256_path
-    from aiqm.data.paths import resolve_inside
-
     out: list[tuple[str, Path]] = []
     for inv in report.inventories:
         if not inv.path:
@@ -117,17 +137,6 @@ def create_bundle(
     -------
     BundleResult
     """
-    from aiqm import __version__
-    from aiqm.data.digest import sha256_path
-    from aiqm.evidence import BundleFile, key_id, load_private_key, write_bundle
-    from aiqm.render.canonical import report_digest
-    from aiqm.render.html import render_html
-    from aiqm.render.i18n import check_language
-    from aiqm.render.pdf import PDFUnavailableError, render_pdf
-    from aiqm.render.report import report_to_json
-    from aiqm.services.reports import build_run_report
-    from aiqm.services.store import open_existing_store
-
     check_language(lang)
     key = load_private_key(key_path)
     project_dir = Path(project).resolve()
@@ -137,13 +146,7 @@ def create_bundle(
         run = store.get_run(report.run.id)
     finally:
         store.close()
-
-    def artifact(digest: str) -> bytes | None:
-        try:
-            return artifacts.get_bytes(digest) if artifacts.exists(digest) else None
-        except Exception:
-            return None
-
+    artifact = artifact_reader(artifacts)
     data_files = _data_files(project_dir, report) if include_data else []  # fail before rendering
     digest = report_digest(report)
     files: list[BundleFile] = [
@@ -238,7 +241,7 @@ def create_bundle(
 
 def verify_bundle_file(
     path: str | Path, key_path: str | Path, *, max_bytes: int | None = None
-) -> Any:
+) -> Verification:
     """Verify a bundle against the public key at ``key_path``.
 
     Returns
@@ -250,9 +253,6 @@ def verify_bundle_file(
     InputError
         When the bundle or key file cannot be read.
     """
-    from aiqm.evidence import load_public_key, verify_bundle
-    from aiqm.evidence.verify import MAX_BUNDLE_BYTES
-
     key = load_public_key(key_path)
     bundle = Path(path)
     if not bundle.is_file():
@@ -264,8 +264,8 @@ def verify_bundle_file(
     return verify_bundle(bundle, key, max_bytes=max_bytes or MAX_BUNDLE_BYTES)
 
 
-def generate_keys(directory: str | Path, name: str = "aiqm-signing", *, force: bool = False) -> Any:
+def generate_keys(
+    directory: str | Path, name: str = "aiqm-signing", *, force: bool = False
+) -> KeyPair:
     """Generate an Ed25519 key pair in ``directory`` (see :func:`aiqm.evidence.generate_keypair`)."""
-    from aiqm.evidence import generate_keypair
-
     return generate_keypair(directory, name, force=force)

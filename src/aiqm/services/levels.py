@@ -33,6 +33,7 @@ from aiqm.core.levels import (
     required_requirements,
     resolve_targets,
 )
+from aiqm.core.project import PROJECT_FILE, parse_project
 from aiqm.exceptions import InputError
 
 __all__ = [
@@ -266,8 +267,6 @@ def write_levels(project_dir: str | Path, levels: Mapping[str, str]) -> Path:
     InputError
         When there is no project file, or the result would not validate.
     """
-    from aiqm.core.project import PROJECT_FILE, parse_project
-
     p = Path(project_dir)
     file = p / PROJECT_FILE if p.is_dir() else p
     if not file.is_file():

@@ -12,11 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from aiqm.core.inventory import PredictionsInventory
-from aiqm.core.project import PROJECT_FILE, parse_project
+from aiqm.core.inventory import (
+    DatasetInventory,
+    DocumentInventory,
+    HttpModelInventory,
+    ModelInventory,
+    PredictionsInventory,
+)
+from aiqm.core.project import PROJECT_FILE, ProjectFile, parse_project
+from aiqm.data.paths import resolve_inside
 from aiqm.exceptions import InputError
+from aiqm.plugins.manager import AITRegistry, load_registry
 from aiqm.services import component_inventories as inv_svc
 from aiqm.services import components as svc
 from aiqm.storage.web_records import ComponentRecord
@@ -31,8 +39,6 @@ MAX_PROJECT_FILE_BYTES = 4 * 2**20
 
 
 def _project_folder(folder: str, data_roots: Sequence[Path]) -> Path:
-    from aiqm.data.paths import resolve_inside
-
     if not data_roots:
         raise InputError("no data root is configured; start the server with --data-root DIR to "
                          "import a project folder, or upload aiqm.yaml alone")
@@ -47,7 +53,7 @@ def _project_folder(folder: str, data_roots: Sequence[Path]) -> Path:
 
 def import_project(
     store: WebStore, home: Path, text: str | None, *, folder: str | None = None,
-    data_roots: Sequence[Path] = (), registry_for: Callable[[tuple[str, ...]], Any] | None = None,
+    data_roots: Sequence[Path] = (), registry_for: Callable[[tuple[str, ...]], AITRegistry] | None = None,
     allow_plugins: bool = False, allow_trust: bool = False,
 ) -> ComponentRecord:
     """Create a component from ``aiqm.yaml`` text and/or a project folder inside a data root.
@@ -74,8 +80,6 @@ def import_project(
     InputError
         Listing what does not validate; nothing is created then.
     """
-    from aiqm.plugins.manager import load_registry
-
     src = _project_folder(folder, data_roots) if folder else None
     if text is None:
         if src is None:
@@ -101,12 +105,15 @@ def import_project(
     return comp
 
 
-def _import_contents(store: WebStore, home: Path, component_id: int, project: Any, src: Path | None,
-                     registry: Any, allow_trust: bool) -> None:
-    from aiqm.data.paths import resolve_inside
-
+def _import_contents(store: WebStore, home: Path, component_id: int, project: ProjectFile,
+                     src: Path | None, registry: AITRegistry, allow_trust: bool) -> None:
     problems: list[str] = []
-    files = [(n, i) for n, i in project.inventories.items() if not isinstance(i, PredictionsInventory)]
+    files = [(n, i) for n, i in project.inventories.items()
+             if isinstance(i, DatasetInventory | ModelInventory | DocumentInventory)]
+    for name, inv in project.inventories.items():
+        if isinstance(inv, HttpModelInventory):
+            problems.append(f"inventory {name!r}: a model behind an HTTP endpoint cannot be "
+                            "imported into the web application; run this project with the CLI")
     for name, inv in files:
         options = inv.model_dump(mode="json", exclude_defaults=True, exclude={"kind", "path", "digest"})
         try:
@@ -122,11 +129,12 @@ def _import_contents(store: WebStore, home: Path, component_id: int, project: An
                                      digest=None, size=None, source="none", label=inv.path)
         except InputError as exc:
             problems.append(f"inventory {name!r}: {exc}")
-    for name, inv in project.inventories.items():
-        if isinstance(inv, PredictionsInventory):
+    for name, pred in project.inventories.items():
+        if isinstance(pred, PredictionsInventory):
             try:
-                inv_svc.register_predictions(store, home, component_id, name, inv.dataset, inv.column,
-                                             inv.proba_columns, inv.classes, inv.description)
+                inv_svc.register_predictions(store, home, component_id, name, pred.dataset,
+                                             pred.column, pred.proba_columns, pred.classes,
+                                             pred.description)
             except InputError as exc:
                 problems.append(f"inventory {name!r}: {exc}")
     if not problems:

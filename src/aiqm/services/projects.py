@@ -57,6 +57,14 @@ settings:
 def init_project(directory: str | Path, *, force: bool = False) -> Path:
     """Write a commented ``aiqm.yaml`` skeleton into ``directory`` (created if needed).
 
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = init_project(tmp)
+    ...     path.name, path.read_text(encoding="utf-8").startswith("# aiqm project file")
+    ('aiqm.yaml', True)
+
     Raises
     ------
     InputError

@@ -31,7 +31,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
+    "ROLES",
     "TOKEN_PREFIX",
+    "TokenRecord",
+    "UserRecord",
     "authenticate",
     "change_password",
     "create_token",
@@ -52,7 +55,7 @@ _USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}")
 @cache
 def _hasher() -> Any:
     try:
-        from argon2 import PasswordHasher
+        from argon2 import PasswordHasher  # lazy: optional 'web' extra
     except ImportError:  # pragma: no cover - the web extra is missing
         raise InputError(
             "password hashing needs argon2-cffi; install the web extra: pip install 'aiqm[web]'"
@@ -72,7 +75,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str, password: str) -> bool:
     """Whether ``password`` matches ``password_hash``."""
-    from argon2 import exceptions
+    from argon2 import exceptions  # lazy: optional 'web' extra
 
     try:
         return bool(_hasher().verify(password_hash, password))

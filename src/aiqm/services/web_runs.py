@@ -16,6 +16,7 @@ resumed (the engine's ``--resume``).
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -29,14 +30,33 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
+import psutil
+
+from aiqm.engine.events import RunEvent, RunPlanned, TaskEvent, event_to_json
 from aiqm.exceptions import AIQMError, InputError
 from aiqm.services.components import component_dir, get_component, materialise
+from aiqm.services.runs import RunOptions, run_project
+from aiqm.services.store import open_store, open_web_store
+from aiqm.storage.protocol import ArtifactStoreProtocol, RunStore
 from aiqm.storage.web_records import RUN_ACTIVE, WebRunRecord
-from aiqm.storage.web_store import WebStore
 
-__all__ = ["DB_ENV", "RunManager", "RunProgress", "TestProgress", "main", "run_worker", "web_run_dir"]
+if TYPE_CHECKING:
+    from aiqm.storage.web_store import WebStore
+
+__all__ = [
+    "DB_ENV",
+    "RUN_ACTIVE",
+    "RunManager",
+    "RunProgress",
+    "TestProgress",
+    "WebRunRecord",
+    "main",
+    "run_worker",
+    "web_run_dir",
+]
 
 #: Environment variable that hands the database URL to a worker (not on its command line).
 DB_ENV = "AIQM_WEB_DB"
@@ -143,7 +163,7 @@ class RunManager:
         self.python = python or sys.executable
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self._lock = threading.Lock()
-        self._project_stores: dict[int, tuple[Any, Any]] = {}
+        self._project_stores: dict[int, tuple[RunStore, ArtifactStoreProtocol]] = {}
         self._stop = threading.Event()
         self._reaper: threading.Thread | None = None
 
@@ -301,16 +321,14 @@ class RunManager:
 
     # -- reading -------------------------------------------------------------------------
 
-    def project_store(self, component_id: int) -> tuple[Any, Any]:
+    def project_store(self, component_id: int) -> tuple[RunStore, ArtifactStoreProtocol]:
         """The run store and artifact store of a component's project folder (kept open)."""
         with self._lock:
             pair = self._project_stores.get(component_id)
             if pair is None:
-                from aiqm.storage import open_project_store
-
                 folder = component_dir(self.home, component_id)
                 folder.mkdir(parents=True, exist_ok=True)
-                pair = open_project_store(folder)
+                pair = open_store(folder)
                 self._project_stores[component_id] = pair
             return pair
 
@@ -382,8 +400,6 @@ def _alive(pid: int) -> bool:
 
 
 def _is_our_worker(pid: int, web_run_id: str) -> bool:
-    import psutil
-
     try:
         cmd = psutil.Process(pid).cmdline()
     except psutil.Error:
@@ -407,19 +423,15 @@ class _EventLog:
         self.on_planned = on_planned
         self._last: dict[str, float] = {}
 
-    def __call__(self, e: Any) -> None:
-        if isinstance(e, dict):
-            doc = dict(e)
-            if doc.get("kind") == "planned":
-                self.on_planned(str(doc["run_id"]))
-        else:
-            if e.kind == "progress":
-                now = time.monotonic()
-                if now - self._last.get(e.td_name, 0.0) < _PROGRESS_EVERY_S:
-                    return
-                self._last[e.td_name] = now
-            doc = {"kind": e.kind, "td_name": e.td_name, "done": e.done, "total": e.total,
-                   "status": e.status}
+    def __call__(self, e: RunEvent) -> None:
+        if isinstance(e, TaskEvent) and e.kind == "progress":
+            now = time.monotonic()
+            if now - self._last.get(e.td_name, 0.0) < _PROGRESS_EVERY_S:
+                return
+            self._last[e.td_name] = now
+        elif isinstance(e, RunPlanned):
+            self.on_planned(e.run_id)
+        doc = event_to_json(e)
         doc["at"] = _now().isoformat()
         with self.path.open("a", encoding="utf-8") as f:
             f.write(json.dumps(doc, default=str) + "\n")
@@ -427,9 +439,7 @@ class _EventLog:
 
 def run_worker(home: Path, web_run_id: str, project: Path, db_url: str) -> int:
     """Execute one web run (the body of the worker process); returns its exit code."""
-    from aiqm.services.runs import RunOptions, run_project
-
-    store = WebStore(db_url)
+    store = open_web_store(db_url)
     try:
         w = store.get_web_run(web_run_id)
         if w is None or not w.active:
@@ -438,7 +448,7 @@ def run_worker(home: Path, web_run_id: str, project: Path, db_url: str) -> int:
         if Path(project).resolve() != expected:
             raise InputError(f"{project} is not the folder of component {w.component_id}")
 
-        def stop(signum: int, frame: Any) -> None:
+        def stop(signum: int, frame: FrameType | None) -> None:
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
@@ -470,8 +480,6 @@ def run_worker(home: Path, web_run_id: str, project: Path, db_url: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m aiqm.services.web_runs --home H --web-run ID --project DIR``."""
-    import argparse
-
     parser = argparse.ArgumentParser(prog="python -m aiqm.services.web_runs")
     parser.add_argument("--home", required=True, type=Path)
     parser.add_argument("--web-run", required=True)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from aiqm.exceptions import StoreError
+from aiqm.storage import _web_schema  # noqa: F401  (the web tables share the run store's metadata)
 from aiqm.storage._engine import (
     WRITE_OPTION,
     create_store_engine,

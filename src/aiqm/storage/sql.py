@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import URL, delete, func, select
 
 from aiqm.core.results import RunRecord, Status, TDResult
-from aiqm.exceptions import StoreError
+from aiqm.exceptions import InvalidValueError, StoreError
 from aiqm.storage._base_store import MigratedStore
 from aiqm.storage._schema import ArtifactRow, InventoryRow, RunRow, TDResultRow, as_utc
 from aiqm.storage.artifacts import ArtifactStore, check_digest
@@ -90,7 +90,7 @@ class SqlRunStore(MigratedStore):
     ) -> None:
         """Change a run's status; see :meth:`RunStore.set_run_status`."""
         if status not in RUN_STATUSES:
-            raise ValueError(
+            raise InvalidValueError(
                 f"run status must be one of {', '.join(RUN_STATUSES)}. Got {status!r} instead."
             )
         with self._session(f"set the status of run {run_id}", write=True) as session:
@@ -149,7 +149,7 @@ class SqlRunStore(MigratedStore):
     def list_runs(self, limit: int = 50) -> list[tuple[RunRecord, dict[str, int]]]:
         """Return recent runs with status counts; see :meth:`RunStore.list_runs`."""
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise ValueError(f"limit must be a positive integer. Got {limit!r} instead.")
+            raise InvalidValueError(f"limit must be a positive integer. Got {limit!r} instead.")
         with self._session("list runs") as session:
             rows = session.scalars(
                 select(RunRow).order_by(RunRow.created_at.desc(), RunRow.id.desc()).limit(limit)
@@ -280,7 +280,9 @@ class SqlRunStore(MigratedStore):
         """Record an artifact unless known; see :meth:`RunStore.record_artifact`."""
         check_digest(digest)
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-            raise ValueError(f"artifact size must be a non-negative integer. Got {size!r} instead.")
+            raise InvalidValueError(
+                f"artifact size must be a non-negative integer. Got {size!r} instead."
+            )
         with self._session(f"record artifact {digest}", write=True) as session:
             if session.get(ArtifactRow, digest) is None:
                 session.add(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from aiqm.exceptions import InputError
 from aiqm.web.config import DEFAULT_HOST, DEFAULT_PORT, WebConfig
 
 if TYPE_CHECKING:
@@ -19,10 +20,8 @@ __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "WebConfig", "create_app"]
 def create_app(config: WebConfig, **kwargs: Any) -> FastAPI:
     """Build the web application (see :func:`aiqm.web.app.create_app`)."""
     try:
-        from aiqm.web.app import create_app as _create
+        from aiqm.web.app import create_app as _create  # lazy: needs the optional 'web' extra
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        from aiqm.exceptions import InputError
-
         raise InputError(
             f"the web application needs its extra dependencies ({exc.name} is missing): "
             "pip install 'aiqm[web]'"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from importlib import resources
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,8 +13,15 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from aiqm.core.guideline import available_guidelines, load_guideline
 from aiqm.exceptions import AIQMError, InputError
+from aiqm.plugins.manager import load_registry
+from aiqm.services.component_inventories import UploadTooLarge
+from aiqm.services.store import open_web_store
+from aiqm.services.web_runs import RunManager
 from aiqm.web.config import WebConfig, load_secret_key
+from aiqm.web.routes import ALL_ROUTERS
+from aiqm.web.routes._common import NotFound, effective_settings
 from aiqm.web.security import (
     BodyLimitMiddleware,
     Forbidden,
@@ -22,21 +30,12 @@ from aiqm.web.security import (
     SessionMiddleware,
     check_csrf,
 )
+from aiqm.web.ui import render
 
-__all__ = ["create_app", "effective_settings"]
-
-
-def effective_settings(app: FastAPI) -> dict[str, Any]:
-    """Upload limit and concurrent runs: the admin's settings over the server's configuration."""
-    config: WebConfig = app.state.config
-    stored = app.state.store.settings()
-    return {
-        "max_upload_mb": int(stored.get("max_upload_mb", config.max_upload_mb)),
-        "max_active_runs": int(stored.get("max_active_runs", config.max_active_runs)),
-    }
+__all__ = ["create_app"]
 
 
-def create_app(config: WebConfig, *, run_manager: Any = None) -> FastAPI:
+def create_app(config: WebConfig, *, run_manager: RunManager | None = None) -> FastAPI:
     """Build the web application.
 
     Parameters
@@ -51,13 +50,9 @@ def create_app(config: WebConfig, *, run_manager: Any = None) -> FastAPI:
     FastAPI
         The ASGI application (serve it with ``aiqm serve`` or any ASGI server).
     """
-    from aiqm.services.web_runs import RunManager
-    from aiqm.storage.web_store import WebStore
-    from aiqm.web.routes import ALL_ROUTERS
-
     config.prepare()
     secret = load_secret_key(config.home)
-    store = WebStore(config.database_url)
+    store = open_web_store(config.database_url)
     manager = run_manager or RunManager(store, config.home, max_active=config.max_active_runs)
 
     @asynccontextmanager
@@ -85,8 +80,6 @@ def create_app(config: WebConfig, *, run_manager: Any = None) -> FastAPI:
                        max_age_s=int(config.session_hours * 3600), secure=config.secure_cookies)
     app.add_middleware(SecurityHeadersMiddleware)
 
-    from importlib import resources
-
     static = resources.files("aiqm.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for router in ALL_ROUTERS:
@@ -97,9 +90,6 @@ def create_app(config: WebConfig, *, run_manager: Any = None) -> FastAPI:
 
 def _warm_up(app: FastAPI) -> None:
     """Load the packaged guidelines and the AIT registry once, before the first request needs them."""
-    from aiqm.core.guideline import available_guidelines, load_guideline
-    from aiqm.plugins.manager import load_registry
-
     for ref in available_guidelines():
         try:
             load_guideline(ref)
@@ -113,10 +103,6 @@ def _wants_json(request: Request) -> bool:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    from aiqm.services.component_inventories import UploadTooLarge
-    from aiqm.web.routes._common import NotFound
-    from aiqm.web.ui import render
-
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
         if exc.api or _wants_json(request):
@@ -125,8 +111,6 @@ def _install_error_handlers(app: FastAPI) -> None:
                                 status_code=401, headers={"WWW-Authenticate": "Bearer"})
         target = "/login"
         if request.method == "GET" and not request.headers.get("hx-request"):
-            from urllib.parse import quote
-
             target += "?next=" + quote(request.url.path, safe="/")
         if request.headers.get("hx-request"):
             return Response(status_code=401, headers={"HX-Redirect": target})

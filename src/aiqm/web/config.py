@@ -76,7 +76,7 @@ class WebConfig:
     @property
     def database_url(self) -> str:
         """The database URL (SQLite in the home folder unless ``db_url`` is set)."""
-        from sqlalchemy import URL
+        from sqlalchemy import URL  # lazy: SQLAlchemy is heavy; `aiqm users` loads this first
 
         if self.db_url:
             return self.db_url

@@ -18,9 +18,13 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import Depends, Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aiqm.storage.web_records import ROLES, UserRecord
+from aiqm.services.users import ROLES, UserRecord, user_for_token
 
 __all__ = [
     "CSRF_FIELD",
@@ -62,8 +66,6 @@ class SessionMiddleware:
     """Load the signed session cookie into ``scope["session"]`` and write it back when changed."""
 
     def __init__(self, app: ASGIApp, secret: bytes, max_age_s: int, secure: bool | None) -> None:
-        from itsdangerous import URLSafeTimedSerializer
-
         self.app = app
         self.signer = URLSafeTimedSerializer(secret, salt="aiqm.session")
         self.max_age_s = max_age_s
@@ -73,9 +75,6 @@ class SessionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        from itsdangerous import BadSignature
-        from starlette.datastructures import MutableHeaders
-        from starlette.requests import HTTPConnection
 
         conn = HTTPConnection(scope)
         raw = conn.cookies.get(SESSION_COOKIE)
@@ -126,7 +125,6 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        from starlette.datastructures import MutableHeaders
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -197,8 +195,6 @@ class _BodyTooLarge(Exception):
 
 
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
-    from starlette.responses import PlainTextResponse
-
     text = (f"the request body is larger than the limit of {limit / 2**20:.0f} MB; upload a smaller "
             "file, register it by path inside a data root, or ask an admin to raise the limit")
     response = PlainTextResponse(text, status_code=413)
@@ -277,8 +273,6 @@ def require_api(role: str) -> Any:
         raise ValueError(f"unknown role {role!r}")
 
     def dependency(request: Request) -> UserRecord:
-        from aiqm.services.users import user_for_token
-
         token = _bearer(request)
         user = user_for_token(request.app.state.store, token) if token else None
         if user is None:

@@ -14,8 +14,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from aiqm.render.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from aiqm.web.security import current_user
 
 __all__ = ["LANG_COOKIE", "flash", "language", "render", "tr"]
 
@@ -61,8 +63,6 @@ def tr(lang: str) -> Any:
 
 @cache
 def _environment() -> Any:
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
     env = Environment(
         loader=PackageLoader("aiqm.web", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -94,8 +94,6 @@ def flash(request: Request, message: str, kind: str = "ok") -> None:
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
            status_code: int = 200) -> HTMLResponse:
     """Render a template with the user, language, CSRF token and flash messages."""
-    from aiqm.web.security import current_user
-
     lang = language(request)
     session = request.scope.get("session", {})
     messages = session.pop("flash", []) if not request.headers.get("hx-request") else []

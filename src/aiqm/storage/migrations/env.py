@@ -13,6 +13,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection
 
+from aiqm.storage import _web_schema  # noqa: F401  (the web tables are part of the same metadata)
 from aiqm.storage._schema import Base
 
 target_metadata = Base.metadata

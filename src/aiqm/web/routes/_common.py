@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from aiqm.exceptions import InputError
-from aiqm.storage.web_records import ComponentRecord, WebRunRecord
+from aiqm.plugins.manager import AITRegistry, load_registry
+from aiqm.services.components import ComponentRecord
+from aiqm.services.web_runs import WebRunRecord
+from aiqm.web.config import WebConfig
 
 __all__ = [
     "RUN_ID",
     "NotFound",
     "component_or_404",
+    "effective_settings",
     "form_dict",
     "redirect",
     "registry_for",
@@ -57,15 +61,23 @@ def web_run_or_404(request: Request, web_run_id: str) -> WebRunRecord:
     return w  # type: ignore[no-any-return]
 
 
-def registry_for(request: Request, plugins: tuple[str, ...] | list[str] = ()) -> Any:
+def registry_for(request: Request, plugins: tuple[str, ...] | list[str] = ()) -> AITRegistry:
     """The AIT registry with a component's extra plugins (cached per plugin list)."""
-    from aiqm.plugins.manager import load_registry
-
-    cache: dict[tuple[str, ...], Any] = request.app.state.registries
+    cache: dict[tuple[str, ...], AITRegistry] = request.app.state.registries
     key = tuple(plugins)
     if key not in cache:
         cache[key] = load_registry(key)
     return cache[key]
+
+
+def effective_settings(app: FastAPI) -> dict[str, Any]:
+    """Upload limit and concurrent runs: the admin's settings over the server's configuration."""
+    config: WebConfig = app.state.config
+    stored = app.state.store.settings()
+    return {
+        "max_upload_mb": int(stored.get("max_upload_mb", config.max_upload_mb)),
+        "max_active_runs": int(stored.get("max_active_runs", config.max_active_runs)),
+    }
 
 
 async def form_dict(request: Request) -> dict[str, Any]:

@@ -12,9 +12,8 @@ from fastapi.responses import Response
 from aiqm.exceptions import InputError
 from aiqm.services import aits as ait_service
 from aiqm.services import users as user_service
-from aiqm.storage.web_records import ROLES, UserRecord
-from aiqm.web.app import effective_settings
-from aiqm.web.routes._common import redirect, registry_for
+from aiqm.services.users import ROLES, UserRecord
+from aiqm.web.routes._common import effective_settings, redirect, registry_for
 from aiqm.web.security import require
 from aiqm.web.ui import flash, language, render, tr
 

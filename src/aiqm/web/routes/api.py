@@ -14,8 +14,10 @@ from fastapi.responses import Response
 from aiqm.exceptions import InputError
 from aiqm.services import components as svc
 from aiqm.services import users as user_service
-from aiqm.services.component_inventories import inventory_usage
-from aiqm.storage.web_records import ComponentRecord, InventoryEntry, TestEntry, UserRecord
+from aiqm.services.component_inventories import InventoryEntry, inventory_usage
+from aiqm.services.components import ComponentRecord, TestEntry
+from aiqm.services.project_import import import_project as do_import
+from aiqm.services.users import UserRecord
 from aiqm.web.routes._common import NotFound, component_or_404, registry_for
 from aiqm.web.security import require_api
 
@@ -126,8 +128,6 @@ def export_component(request: Request, component_id: int,
 @router.post("/import", status_code=201)
 def import_project(request: Request, data: Any = Body(None),
                    user: UserRecord = require_api("evaluator")) -> dict[str, Any]:
-    from aiqm.services.project_import import import_project as do_import
-
     body = _body(data)
     config = request.app.state.config
     comp = do_import(request.app.state.store, config.home, body.get("yaml"),

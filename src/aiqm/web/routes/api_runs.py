@@ -8,12 +8,19 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from aiqm.exceptions import InputError
+from aiqm.render.i18n import LANGUAGES
 from aiqm.services import component_inventories as inv_svc
-from aiqm.storage.web_records import UserRecord
-from aiqm.web.app import effective_settings
-from aiqm.web.routes._common import RUN_ID, NotFound, component_or_404, web_run_or_404
+from aiqm.services.reports import render_report
+from aiqm.services.users import UserRecord
+from aiqm.web.routes._common import (
+    RUN_ID,
+    NotFound,
+    component_or_404,
+    effective_settings,
+    web_run_or_404,
+)
 from aiqm.web.routes.api import inventory_json
-from aiqm.web.routes.runs import REPORT_CSP, _report, report_formats
+from aiqm.web.routes.runs import _MEDIA, REPORT_CSP, _report, compare_web_runs, report_formats
 from aiqm.web.security import require_api
 
 router = APIRouter(prefix="/api")
@@ -121,10 +128,6 @@ def resume_run(request: Request, web_run_id: str = Path(pattern=RUN_ID),
 @router.get("/runs/{web_run_id}/report")
 def get_report(request: Request, web_run_id: str = Path(pattern=RUN_ID), format: str = "json",
                lang: str = "en", user: UserRecord = require_api("viewer")) -> Response:
-    from aiqm.render.i18n import LANGUAGES
-    from aiqm.services.reports import render_report
-    from aiqm.web.routes.runs import _MEDIA
-
     w = web_run_or_404(request, web_run_id)
     if format not in report_formats():
         raise InputError(f"no report format {format!r}; use one of {', '.join(report_formats())}")
@@ -139,7 +142,5 @@ def compare_runs(request: Request, component_id: int, before: str = Query(patter
                  after: str = Query(pattern=RUN_ID),
                  user: UserRecord = require_api("viewer")) -> dict[str, Any]:
     """What changed from web run ``before`` to web run ``after`` (the ``aiqm compare`` document)."""
-    from aiqm.web.routes.runs import compare_web_runs
-
     comp = component_or_404(request, component_id)
     return compare_web_runs(request, comp.id, before, after).model_dump(mode="json")  # type: ignore[attr-defined,no-any-return]

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from aiqm.exceptions import InputError
 from aiqm.render.i18n import LANGUAGES
 from aiqm.services import users as user_service
-from aiqm.storage.web_records import UserRecord
+from aiqm.services.users import UserRecord
 from aiqm.web.routes._common import redirect, safe_next
 from aiqm.web.security import current_user, require
 from aiqm.web.ui import LANG_COOKIE, flash, language, render, tr

@@ -8,11 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from aiqm.core.guideline import available_guidelines, load_guideline
+from aiqm.core.levels import determine_level
 from aiqm.core.project import TASKS
 from aiqm.exceptions import InputError
 from aiqm.services import components as svc
 from aiqm.services.component_inventories import inventory_usage
-from aiqm.storage.web_records import UserRecord
+from aiqm.services.project_import import MAX_PROJECT_FILE_BYTES
+from aiqm.services.project_import import import_project as do_import
+from aiqm.services.users import UserRecord
 from aiqm.web.routes._common import component_or_404, form_dict, redirect, registry_for
 from aiqm.web.security import require
 from aiqm.web.ui import flash, language, render, tr
@@ -51,8 +54,6 @@ def _apply_questionnaire(form: dict[str, Any], spec: dict[str, Any]) -> list[str
     questions are all answered gets the level the guideline's triggers determine
     (:func:`aiqm.core.levels.determine_level`), with the guideline's messages otherwise.
     """
-    from aiqm.core.levels import determine_level
-
     answers: dict[str, dict[str, str]] = {}
     for key, value in form.items():
         if key.startswith("q_") and "__" in key and str(value).strip():
@@ -192,9 +193,6 @@ def import_page(request: Request, user: UserRecord = require("evaluator")) -> Re
 
 @router.post("/import")
 async def import_project(request: Request, user: UserRecord = require("evaluator")) -> Response:
-    from aiqm.services.project_import import MAX_PROJECT_FILE_BYTES
-    from aiqm.services.project_import import import_project as do_import
-
     form = await request.form()
     config = request.app.state.config
     folder = str(form.get("folder") or "").strip()

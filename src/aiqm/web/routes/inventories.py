@@ -10,9 +10,8 @@ from fastapi.responses import Response
 from aiqm.core.inventory import DATASET_FORMATS, MODEL_FORMATS
 from aiqm.exceptions import InputError
 from aiqm.services import component_inventories as inv_svc
-from aiqm.storage.web_records import UserRecord
-from aiqm.web.app import effective_settings
-from aiqm.web.routes._common import NotFound, component_or_404, redirect
+from aiqm.services.users import UserRecord
+from aiqm.web.routes._common import NotFound, component_or_404, effective_settings, redirect
 from aiqm.web.security import require
 from aiqm.web.ui import flash, language, render, tr
 

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path as FsPath
-from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from aiqm.exceptions import AIQMError, InputError
-from aiqm.storage.web_records import UserRecord, WebRunRecord
+from aiqm.render.i18n import LANGUAGES
+from aiqm.report.compare import compare_reports
+from aiqm.report.model import Report
+from aiqm.services.components import component_dir
+from aiqm.services.evidence import create_bundle, generate_keys
+from aiqm.services.reports import FORMATS, build_run_report, render_report
+from aiqm.services.store import ArtifactStoreProtocol
+from aiqm.services.users import UserRecord
+from aiqm.services.web_runs import WebRunRecord
 from aiqm.web.routes._common import RUN_ID, NotFound, component_or_404, redirect, web_run_or_404
 from aiqm.web.security import require
 from aiqm.web.ui import flash, language, render, tr
@@ -27,8 +34,6 @@ REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; fon
 
 def report_formats() -> tuple[str, ...]:
     """The report formats the installed aiqm renders (JSON and HTML; PDF, JUnit … when present)."""
-    from aiqm.services.reports import FORMATS
-
     return tuple(FORMATS)
 
 
@@ -91,9 +96,7 @@ def resume_run(request: Request, web_run_id: str = Path(pattern=RUN_ID),
     return redirect(f"/runs/{new.id}", request)
 
 
-def _report(request: Request, w: WebRunRecord) -> tuple[Any, Any]:
-    from aiqm.services.reports import build_run_report
-
+def _report(request: Request, w: WebRunRecord) -> tuple[Report, ArtifactStoreProtocol]:
     if not w.run_id:
         raise NotFound("this run has no stored results yet")
     store, artifacts = request.app.state.runs.project_store(w.component_id)
@@ -115,9 +118,6 @@ def report_page(request: Request, web_run_id: str = Path(pattern=RUN_ID),
 @router.get("/runs/{web_run_id}/report.{fmt}")
 def report_file(request: Request, fmt: str, web_run_id: str = Path(pattern=RUN_ID),
                 download: bool = False, lang: str = "", user: UserRecord = require("viewer")) -> Response:
-    from aiqm.render.i18n import LANGUAGES
-    from aiqm.services.reports import render_report
-
     w = web_run_or_404(request, web_run_id)
     if fmt not in report_formats():
         raise NotFound(f"no report format {fmt!r}; use one of {', '.join(report_formats())}")
@@ -142,8 +142,6 @@ def test_log(request: Request, test: str, web_run_id: str = Path(pattern=RUN_ID)
 
 def compare_web_runs(request: Request, component_id: int, before: str, after: str) -> object:
     """Compare two web runs of a component (``before`` is the baseline) with ``aiqm compare``'s rules."""
-    from aiqm.render.compare import compare_reports
-
     sides = []
     for web_run_id in (before, after):
         w = web_run_or_404(request, web_run_id)
@@ -164,8 +162,6 @@ def compare_page(request: Request, component_id: int, before: str = Query(patter
 
 def signing_key(request: Request) -> tuple[FsPath, FsPath]:
     """The server's Ed25519 evidence key pair in ``<home>/keys`` (made on first use, private 0600)."""
-    from aiqm.services.evidence import generate_keys
-
     folder = request.app.state.config.home / "keys"
     private, public = folder / "aiqm-signing.pem", folder / "aiqm-signing.pub.pem"
     if not private.exists():
@@ -180,12 +176,6 @@ def signing_key(request: Request) -> tuple[FsPath, FsPath]:
 def evidence_bundle(request: Request, web_run_id: str = Path(pattern=RUN_ID), lang: str = "",
                     user: UserRecord = require("evaluator")) -> Response:
     """The run's signed evidence bundle (``aiqm bundle``), signed with the server's key."""
-    from fastapi.responses import FileResponse
-
-    from aiqm.render.i18n import LANGUAGES
-    from aiqm.services.components import component_dir
-    from aiqm.services.evidence import create_bundle
-
     w = web_run_or_404(request, web_run_id)
     if not w.run_id or w.active:
         raise NotFound("this run has no finished results to bundle yet")

@@ -7,10 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from aiqm.core.constraints import describe
 from aiqm.exceptions import InputError
+from aiqm.plugins.manager import AITRegistry
 from aiqm.services import aits as ait_service
 from aiqm.services import components as svc
-from aiqm.storage.web_records import ComponentRecord, TestEntry, UserRecord
+from aiqm.services.components import ComponentRecord, TestEntry
+from aiqm.services.users import UserRecord
 from aiqm.web import forms
 from aiqm.web.routes._common import NotFound, component_or_404, form_dict, redirect, registry_for
 from aiqm.web.security import require
@@ -28,8 +31,6 @@ def ait_list(request: Request, user: UserRecord = require("viewer")) -> Response
 
 @router.get("/aits/{ref}")
 def ait_page(request: Request, ref: str, user: UserRecord = require("viewer")) -> Response:
-    from aiqm.core.constraints import describe
-
     try:
         info = ait_service.describe_ait(registry_for(request), ref)
     except InputError as exc:
@@ -75,7 +76,9 @@ def _test_form(request: Request, comp: ComponentRecord, ait_ref: str, *, test: T
     }, status_code=status_code)
 
 
-def _spec_from_form(manifest_ref: str, form: dict[str, Any], registry: Any) -> dict[str, Any]:
+def _spec_from_form(
+    manifest_ref: str, form: dict[str, Any], registry: AITRegistry
+) -> dict[str, Any]:
     manifest = registry.get(manifest_ref).manifest
     spec: dict[str, Any] = {
         "name": str(form.get("name", "")).strip(), "characteristic": str(form.get("characteristic", "")),

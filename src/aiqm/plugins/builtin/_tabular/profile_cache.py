@@ -92,7 +92,7 @@ def _locked(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``path`` (POSIX ``flock``; no lock elsewhere)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        import fcntl
+        import fcntl  # lazy: POSIX only; elsewhere the profile cache works without a lock
     except ImportError:  # pragma: no cover - Windows
         yield
         return

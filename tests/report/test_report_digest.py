@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from aiqm.render import Report, report_to_json
-from aiqm.render.canonical import canonical_json, report_digest, report_digest_of_json
+from aiqm.report import Report, report_to_json
+from aiqm.report.canonical import canonical_json, report_digest, report_digest_of_json
 
 
 def test_digest_is_recomputable_from_the_json_file(report: Report) -> None:

@@ -24,8 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aiqm.core.results import Status
 from aiqm.exceptions import InputError
-from aiqm.render.canonical import report_digest
-from aiqm.render.report_model import Report, ReportMeasure, ReportTest
+from aiqm.report.canonical import report_digest
+from aiqm.report.model import Report, ReportMeasure, ReportTest
 
 __all__ = [
     "Comparison",
@@ -35,7 +35,6 @@ __all__ = [
     "RunSide",
     "TestChange",
     "compare_reports",
-    "render_comparison_markdown",
 ]
 
 Value = float | int | bool | list[float | int | bool] | None
@@ -340,7 +339,7 @@ def compare_reports(before: Report, after: Report, *, tolerance: float = 0.0) ->
     --------
     >>> from datetime import datetime, UTC
     >>> from aiqm.core.results import RunRecord
-    >>> from aiqm.render.report import build_report
+    >>> from aiqm.report.builder import build_report
     >>> run = RunRecord(id="r1", project_dir=".", component="demo",
     ...                 created_at=datetime(2024, 1, 1, tzinfo=UTC))
     >>> r = build_report(run, [], {}, None, {"name": "demo"}, [], {}, "0.1")
@@ -405,72 +404,3 @@ def compare_reports(before: Report, after: Report, *, tolerance: float = 0.0) ->
         inventories=inventories,
         regressions=regressions,
     )
-
-
-# ---------------------------------------------------------------- markdown
-
-
-def _cell(value: Any) -> str:
-    from aiqm.render.html import fmt_value
-    from aiqm.render.markdown import md_text
-
-    return md_text(fmt_value(value)) if value is not None else "—"
-
-
-def render_comparison_markdown(comparison: Comparison, *, changed_only: bool = True) -> str:
-    """The comparison as Markdown (for a pull-request comment).
-
-    Parameters
-    ----------
-    comparison : Comparison
-        From :func:`compare_reports`.
-    changed_only : bool, default=True
-        List only tests and measures that changed.
-
-    Returns
-    -------
-    str
-        GitHub-flavoured Markdown.
-    """
-    from aiqm.render.markdown import md_code, md_text
-
-    c = comparison
-    icon = "❌" if c.has_regression else ("🔄" if c.has_changes else "✅")
-    counts = c.counts()
-    out = [
-        f"### {icon} aiqm compare: {md_code(c.before.run_id)} → {md_code(c.after.run_id)}",
-        "",
-        f"Verdict {c.before.verdict.value} → {c.after.verdict.value} · "
-        + ", ".join(f"{n} {k}" for k, n in counts.items() if n)
-        + f" · tolerance {c.tolerance:g}",
-        "",
-    ]
-    if c.regressions:
-        out += ["**Regressions**", ""] + [f"- {md_text(r)}" for r in c.regressions] + [""]
-    tests = [t for t in c.tests if t.change != "unchanged" or not changed_only]
-    if tests:
-        out += ["| Test | Change | Status | Measures |", "|---|---|---|---|"]
-        for t in tests:
-            status = (
-                f"{t.status_before.value if t.status_before else '—'} → "
-                f"{t.status_after.value if t.status_after else '—'}"
-            )
-            moved = [
-                f"{md_text(d.measure)} {_cell(d.before)} → {_cell(d.after)}"
-                + (f" ({d.delta:+.4g})" if d.delta is not None and not d.deltas else "")
-                for d in t.measures
-                if d.change != "unchanged" or not changed_only
-            ]
-            out.append(f"| {md_text(t.name)} | {t.change} | {status} | {'<br>'.join(moved)} |")
-        out.append("")
-    if c.inventories:
-        out += ["| Inventory | Change | Before | After |", "|---|---|---|---|"]
-        out += [
-            f"| {md_text(i.name)} | {i.change} | {md_code((i.digest_before or '—')[:19])} | "
-            f"{md_code((i.digest_after or '—')[:19])} |"
-            for i in c.inventories
-        ]
-        out.append("")
-    if not c.has_changes:
-        out += ["No changes.", ""]
-    return "\n".join(out)

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import json
+from types import ModuleType
 
 import jsonschema
 import pytest
 
 import aiqm.render
+import aiqm.report
 from aiqm.core.results import MeasureValue, Status, TDResult
 from aiqm.exceptions import InputError
-from aiqm.render import (
+from aiqm.report import (
     SCHEMA_VERSION,
     Report,
     count_statuses,
     load_report,
     report_json_schema,
     report_to_json,
-    t,
     verdict,
 )
 
@@ -30,13 +31,14 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
-def test_all_is_sorted_and_complete() -> None:
-    names = aiqm.render.__all__
+@pytest.mark.parametrize("package", [aiqm.report, aiqm.render])
+def test_all_is_sorted_and_complete(package: ModuleType) -> None:
+    names = package.__all__
     # isort style, as ruff RUF022 sorts it: CONSTANTS, then Classes, then functions
     assert names == sorted(names, key=lambda n: (not n.isupper(), not n[0].isupper(), n))
     assert len(set(names)) == len(names)
     for name in names:
-        assert hasattr(aiqm.render, name), name
+        assert hasattr(package, name), name
 
 
 def test_schema_has_id_title_and_version() -> None:
@@ -246,11 +248,3 @@ def test_component_inventories_environment(report: Report, scenario: Scenario) -
     r = scenario.build(inventories=[], environment={})
     assert [(i.name, i.path) for i in r.inventories] == [("ref", "ref.csv")]
     assert r.environment == {"python": "3.12"}
-
-
-def test_t_catalogue() -> None:
-    assert t("summary") == "Summary"
-    assert t("verdict", "xx") == "Verdict"  # unknown language falls back to English
-    assert t("more_rows", n=5) == "5 more rows in the artifact"
-    with pytest.raises(KeyError):
-        t("no_such_key")

@@ -1,4 +1,4 @@
-"""Hand-built runs, results, manifests and an in-memory artifact store for render tests."""
+"""Hand-built runs, results, manifests and an in-memory artifact store for report and render tests."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from aiqm.core.results import (
     Status,
     TDResult,
 )
-from aiqm.render import Report, build_report
+from aiqm.report import Report, build_report
 
 T0 = datetime(2024, 5, 1, 9, 0, 0, tzinfo=UTC)
 XSS_NAME = "<script>alert('x')</script> leak check"

@@ -9,8 +9,9 @@ import pytest
 from aiqm.core.manifest import AITManifest
 from aiqm.core.results import InputRef, MeasureValue, RunRecord, Status, TDResult
 from aiqm.exceptions import InputError
-from aiqm.render import Report, build_report
-from aiqm.render.compare import compare_reports, render_comparison_markdown
+from aiqm.render.markdown import render_comparison_markdown
+from aiqm.report import Report, build_report
+from aiqm.report.compare import compare_reports
 
 D1, D2 = "sha256:" + "1" * 64, "sha256:" + "2" * 64
 

@@ -3,163 +3,33 @@
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from aiqm.core.guideline import Guideline
 from aiqm.core.manifest import AITManifest
-from aiqm.core.results import MeasureValue, ResourceRef, RunRecord, Status, TDResult
+from aiqm.core.results import RunRecord, TDResult
 from aiqm.exceptions import InputError
-from aiqm.render.report_model import (
+from aiqm.report.model import (
     SCHEMA_VERSION,
     Report,
-    ReportAIT,
     ReportCharacteristic,
     ReportComponent,
-    ReportCounts,
     ReportCoverage,
-    ReportCriterion,
     ReportGenerator,
     ReportGuideline,
-    ReportInput,
     ReportInventory,
-    ReportMeasure,
-    ReportResource,
     ReportRun,
     ReportSummary,
     ReportTest,
 )
+from aiqm.report.results import report_test, sorted_keys
+from aiqm.report.verdict import count_statuses, verdict
 
-__all__ = ["build_report", "count_statuses", "load_report", "report_to_json", "verdict"]
+__all__ = ["build_report", "load_report", "report_to_json"]
 
 _INVENTORY_FIELDS = ("name", "kind", "path", "format", "digest", "size_bytes")
-
-
-def verdict(statuses: Iterable[Status | str]) -> Status:
-    """The overall verdict of a set of test statuses.
-
-    ``ERR`` if any is ERR, else ``NG`` if any is NG, else ``NA`` if all are NA
-    or there are none, else ``OK``.
-
-    Examples
-    --------
-    >>> verdict(["OK", "NA"]).value
-    'OK'
-    >>> verdict(["OK", "NG", "ERR"]).value
-    'ERR'
-    >>> verdict([]).value
-    'NA'
-    """
-    seen = {Status(s) for s in statuses}
-    for status in (Status.ERR, Status.NG, Status.OK):
-        if status in seen:
-            return status
-    return Status.NA
-
-
-def count_statuses(statuses: Iterable[Status | str]) -> ReportCounts:
-    """Count statuses into a :class:`ReportCounts`.
-
-    Examples
-    --------
-    >>> count_statuses(["OK", "OK", "NG"]).OK
-    2
-    """
-    counts = ReportCounts()
-    for s in statuses:
-        key = Status(s).value
-        setattr(counts, key, getattr(counts, key) + 1)
-    return counts
-
-
-def _sorted(value: Any) -> Any:
-    """Free-form data with dict keys sorted (recursively), so the JSON is stable."""
-    if isinstance(value, Mapping):
-        return {str(k): _sorted(value[k]) for k in sorted(value, key=str)}
-    if isinstance(value, list | tuple):
-        return [_sorted(v) for v in value]
-    return value
-
-
-def _infer_type(value: Any) -> Literal["float", "int", "bool"] | None:
-    first = value[0] if isinstance(value, list) and value else value
-    if isinstance(first, bool):
-        return "bool"
-    if isinstance(first, int):
-        return "int"
-    if isinstance(first, float):
-        return "float"
-    return None
-
-
-def _measure(m: MeasureValue, manifest: AITManifest | None) -> ReportMeasure:
-    spec = manifest.measure(m.name) if manifest is not None else None
-    value, reason = m.value, m.undefined_reason
-    if isinstance(value, float) and not math.isfinite(value):
-        # JSON has no NaN/inf: record it as undefined rather than emit invalid JSON.
-        value, reason = None, reason or f"the AIT reported {value!r}"
-    if spec is not None:
-        return ReportMeasure(
-            name=m.name,
-            value=value,
-            undefined_reason=reason,
-            description=spec.description,
-            direction=spec.direction,
-            unit=spec.unit,
-            type=spec.type,
-            structure=spec.structure,
-        )
-    structure: Literal["single", "sequence"] | None = None
-    if value is not None:
-        structure = "sequence" if isinstance(value, list) else "single"
-    return ReportMeasure(
-        name=m.name,
-        value=value,
-        undefined_reason=reason,
-        type=_infer_type(value),
-        structure=structure,
-    )
-
-
-def _resource(r: ResourceRef, manifest: AITManifest | None) -> ReportResource:
-    description = ""
-    if manifest is not None:
-        described = {d.name: d.description for d in manifest.downloads}
-        described.update({s.name: s.description for s in manifest.resources})
-        description = described.get(r.name, "")
-    return ReportResource(**r.model_dump(), description=description)
-
-
-def _test(res: TDResult, manifest: AITManifest | None, guideline: Guideline | None) -> ReportTest:
-    char = guideline.characteristic(res.characteristic) if guideline is not None else None
-    return ReportTest(
-        name=res.td_name,
-        characteristic=res.characteristic,
-        characteristic_name=char.names.en if char is not None else res.characteristic,
-        requirements=list(res.requirements),
-        ait=ReportAIT(
-            id=res.ait_id,
-            version=res.ait_version,
-            ref=f"aiqm.ait:{res.ait_id}@{res.ait_version}",
-            title=manifest.title if manifest is not None else "",
-            description=manifest.description if manifest is not None else "",
-        ),
-        parameters=_sorted(res.parameters),
-        inputs=[ReportInput(**i.model_dump()) for i in res.inputs],
-        status=res.status,
-        criteria=[ReportCriterion(**c.model_dump()) for c in res.criteria],
-        measures=[_measure(m, manifest) for m in res.measures],
-        resources=[_resource(r, manifest) for r in res.resources],
-        error=res.error,
-        log=ReportResource(**res.log.model_dump()) if res.log is not None else None,
-        started_at=res.started_at,
-        finished_at=res.finished_at,
-        duration_s=res.duration_s,
-        cache_key=res.cache_key,
-        cached_from=res.cached_from,
-    )
 
 
 def _characteristics(
@@ -232,7 +102,7 @@ def _inventory(entry: Mapping[str, Any], name: str | None = None) -> ReportInven
         format=str(data.get("format") or ""),
         digest=data.get("digest"),
         size_bytes=int(size) if size is not None else None,
-        details=_sorted(details),
+        details=sorted_keys(details),
     )
 
 
@@ -279,7 +149,7 @@ def build_report(
         document reproducible.
     coverage : sequence of ReportCoverage, default=()
         Guideline coverage, one entry per guideline of the component (see
-        :func:`aiqm.services.coverage.report_coverage`).
+        :func:`aiqm.report.coverage.report_coverage`).
 
     Returns
     -------
@@ -296,7 +166,8 @@ def build_report(
     ('NA', 0)
     """
     tests = [
-        _test(res, manifests.get(f"{res.ait_id}@{res.ait_version}"), guideline) for res in results
+        report_test(res, manifests.get(f"{res.ait_id}@{res.ait_version}"), guideline)
+        for res in results
     ]
     if inventories:
         inv = [_inventory(e) for e in inventories]
@@ -329,7 +200,7 @@ def build_report(
         characteristics=_characteristics(tests, guideline),
         tests=tests,
         inventories=inv,
-        environment=_sorted(environment or run.environment),
+        environment=sorted_keys(environment or run.environment),
         coverage=list(coverage),
     )
 

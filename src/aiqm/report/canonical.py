@@ -22,8 +22,8 @@ import hashlib
 import json
 from typing import Any
 
-from aiqm.render.report import report_to_json
-from aiqm.render.report_model import Report
+from aiqm.report.builder import report_to_json
+from aiqm.report.model import Report
 
 __all__ = ["canonical_json", "report_digest", "report_digest_of_json"]
 
@@ -76,7 +76,7 @@ def report_digest_of_json(text: str | bytes) -> str:
 def report_digest(report: Report) -> str:
     """The report digest: SHA-256 of the canonical form of the report's JSON.
 
-    The digest is computed from the JSON text :func:`~aiqm.render.report.report_to_json`
+    The digest is computed from the JSON text :func:`~aiqm.report.builder.report_to_json`
     writes, so it equals :func:`report_digest_of_json` of that file.
 
     Parameters
@@ -93,7 +93,7 @@ def report_digest(report: Report) -> str:
     --------
     >>> from datetime import datetime, UTC
     >>> from aiqm.core.results import RunRecord
-    >>> from aiqm.render.report import build_report
+    >>> from aiqm.report.builder import build_report
     >>> run = RunRecord(id="r1", project_dir=".", component="demo",
     ...                 created_at=datetime(2024, 1, 1, tzinfo=UTC))
     >>> r = build_report(run, [], {}, None, {"name": "demo"}, [], {}, "0.1.0",
