@@ -1,25 +1,80 @@
-"""`aiqm ait list|show|import|export|env|remove`, and the author's kit (`new|check|run|package`)."""
+"""`aiqm ait list|show|import|export|env|remove`, and the author's kit (`new|check|run|package`).
+
+The author's commands live in :mod:`aiqm.cli.ait_author`, which loads the engine, the
+report layer and the testing kit; like the root command table of :mod:`aiqm.cli.main`,
+the group loads that module only when one of them runs or shows its own help, so
+``aiqm ait list`` does not pay for it. Their one-line help is kept in
+:data:`AUTHOR_COMMANDS` (``tests/cli/test_ait_lazy.py`` checks it is their own).
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import typer.main
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 
-from aiqm.cli import ait_author
+if TYPE_CHECKING:  # the click that typer uses (vendored as typer._click in typer >= 0.20)
+    from typer._click import Command, Context, HelpFormatter
+
 from aiqm.cli._common import console, handle_errors
 from aiqm.core.constraints import describe
 from aiqm.plugins.manager import load_registry
 from aiqm.services import aits as ait_service
 
-__all__ = ["ait_app"]
+__all__ = ["AUTHOR_COMMANDS", "ait_app", "load_author_command"]
+
+#: The author's commands (issue 19), defined in :mod:`aiqm.cli.ait_author`: name → one-line help.
+AUTHOR_COMMANDS: dict[str, str] = {
+    "new": "Write a new AIT package: code, tests, README and pyproject.toml, ready to install.",
+    "check": "Run the conformance suite on an AIT; exit 0 if every check passes, 1 if one fails.",
+    "run": "Run one AIT on files without a project; exit 0 if OK, 1 if NG or ERR, 2 on bad input.",
+    "package": ("Build the wheel of an AIT package (and its Qunomon package) and say how to "
+                "install it."),
+}
+
+
+def load_author_command(name: str) -> Command:
+    """Import :mod:`aiqm.cli.ait_author` and build one of its click commands."""
+    module = importlib.import_module("aiqm.cli.ait_author")  # lazy: see the module docstring
+    holder = typer.Typer()
+    module.register(holder)
+    return typer.main.get_group(holder).commands[name]
+
+
+class _AITGroup(TyperGroup):
+    """``aiqm ait``: the author's commands load on first use; ``--help`` lists them unloaded."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._listing_only = False
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return [*super().list_commands(ctx), *AUTHOR_COMMANDS]
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        if cmd_name in AUTHOR_COMMANDS and cmd_name not in self.commands:
+            if self._listing_only:
+                return TyperCommand(cmd_name, help=AUTHOR_COMMANDS[cmd_name])
+            self.commands[cmd_name] = load_author_command(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        self._listing_only = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing_only = False
+
 
 ait_app = typer.Typer(help="Installed AITs and their manifests; write, check, run and package AITs.",
-                      no_args_is_help=True)
+                      no_args_is_help=True, cls=_AITGroup)
 
 
 @ait_app.command("list")
@@ -167,7 +222,3 @@ def remove_cmd(ref: Annotated[str, typer.Argument(help="Imported AIT id, optiona
     """Forget an imported AIT (results already stored stay)."""
     r = ait_service.remove_import(ref)
     console.print(f"removed {r.ref}")
-
-
-# issue 19: the AIT author's kit and one-off runs
-ait_author.register(ait_app)

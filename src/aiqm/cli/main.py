@@ -78,7 +78,8 @@ COMMANDS: dict[str, LazyCommand] = {
         "Determine target levels (questions in the terminal, an answers file, or flags).",
     ),
     # command groups
-    "ait": LazyCommand("aiqm.cli.ait", "Installed AITs and their manifests.", "ait_app"),
+    "ait": LazyCommand("aiqm.cli.ait", "Installed AITs and their manifests; write, check, run "
+                       "and package AITs.", "ait_app"),
     "keys": LazyCommand(
         "aiqm.cli.evidence", "Ed25519 key pairs that sign evidence bundles.", "keys_app"
     ),
