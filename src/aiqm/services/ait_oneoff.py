@@ -46,7 +46,7 @@ class OneOffRun:
     folder: Path | None = None  # kept project folder (None: it was temporary)
     reports: dict[str, Path] = field(default_factory=dict)  # format → file
     artifacts: dict[str, Path] = field(default_factory=dict)  # resource name → file
-    markdown: str = ""  # the Markdown report
+    markdown: str = ""  # the Markdown report (with ``out``)
 
     @property
     def exit_code(self) -> int:
@@ -262,23 +262,22 @@ def run_one_ait(
             executor=executor, timeout=timeout, memory_limit_mb=memory_limit_mb,
             accept_changes=True, plugins=plugins))
         outcome = OneOffRun(m, summary.results[0], summary.run.id, folder if kept else None)
-        _reports(outcome, folder, kept, lang)
+        if kept:
+            _reports(outcome, folder, lang)
         return outcome
     finally:
         if not kept:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _reports(outcome: OneOffRun, folder: Path, kept: bool, lang: str) -> None:
-    """Render the reports (and, when kept, write them and the artifacts to files)."""
+def _reports(outcome: OneOffRun, folder: Path, lang: str) -> None:
+    """Write the reports and the artifacts into the kept folder."""
     store, artifacts = open_existing_store(folder)
     try:
         report = build_run_report(store, outcome.run_id, artifacts=artifacts)
     finally:
         store.close()
     outcome.markdown = str(render_report(report, "md", artifacts, lang))
-    if not kept:
-        return
     for fmt, name in (("md", "report.md"), ("html", "report.html")):
         text = outcome.markdown if fmt == "md" else render_report(report, fmt, artifacts, lang)
         path = folder / name
